@@ -1,0 +1,6 @@
+export * from "./Compute.js"
+export * from "./ObjectStorage.js"
+export * from "./LoadBalancer.js"
+export * from "./Dns.js"
+export * from "./ProviderInfo.js"
+export * from "./Refs.js"
