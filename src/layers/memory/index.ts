@@ -1,0 +1,1 @@
+export * as Memory from "./Memory.js"
