@@ -4,4 +4,7 @@
  */
 export type Ref = string | { readonly id: string }
 
-export const refId = (ref: Ref): string => (typeof ref === "string" ? ref : ref.id)
+// Untyped callers (JavaScript, JSON input) can pass anything: answer "" so the
+// input checks report it as InvalidInput instead of a TypeError escaping.
+export const refId = (ref: Ref): string =>
+  typeof ref === "string" ? ref : typeof ref === "object" && ref !== null && typeof ref.id === "string" ? ref.id : ""
