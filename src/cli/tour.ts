@@ -4,7 +4,7 @@
  * the CLI gives it the memory clouds and local-disk storage.
  */
 import { createHash } from "node:crypto"
-import { Chunk, Console, Data, Effect, Option, Schedule, Stream } from "effect"
+import { Chunk, Console, Effect, Option, Schedule, Schema, Stream } from "effect"
 import type { Duration } from "effect"
 import { exportZoneToBind } from "../services/Bind.js"
 import { Compute, waitUntilRunning } from "../services/Compute.js"
@@ -193,4 +193,4 @@ export const tour = (options: TourOptions) =>
     return summary
   }).pipe(Effect.withSpan("cloudfx.tour"))
 
-export class TourFailed extends Data.TaggedError("TourFailed")<{ readonly reason: string }> {}
+export class TourFailed extends Schema.TaggedError<TourFailed>()("TourFailed", { reason: Schema.String }) {}
