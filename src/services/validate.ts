@@ -51,6 +51,8 @@ export const containerName = (where: Where, value: string): Effect.Effect<string
 export const objectKey = (where: Where, value: string): Effect.Effect<string, InvalidInput> => {
   if (typeof value !== "string" || value.length === 0) return Effect.fail(invalid(where, "key", "must be a non-empty string"))
   if (value.includes("\0")) return Effect.fail(invalid(where, "key", "must not contain NUL"))
+  // URL parsers resolve these even when escaped: no HTTP provider can address them.
+  if (value === "." || value === "..") return Effect.fail(invalid(where, "key", `"${value}" cannot be addressed in a URL`))
   if (loneSurrogate.test(value)) return Effect.fail(invalid(where, "key", "is not valid Unicode"))
   if (utf8Length(value) > 1024) return Effect.fail(invalid(where, "key", "must be at most 1024 bytes of UTF-8"))
   return Effect.succeed(value)
