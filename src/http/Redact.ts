@@ -126,10 +126,17 @@ const decodeName = (raw: string): string => {
   }
 }
 
+/**
+ * Credentials whose names the pattern cannot tell: a GCS resumable session's
+ * `upload_id` is the session's only key ("the session URI acts as an
+ * authentication token", performing-resumable-uploads).
+ */
+const querySecrets = new Set(["upload_id"])
+
 /** Whether a query parameter (any case, encoded or not) carries a secret. */
 export const isSensitiveQueryParam = (name: string): boolean => {
   const n = decodeName(name)
-  return !queryAllowed.has(n) && queryPattern.test(n)
+  return querySecrets.has(n) || (!queryAllowed.has(n) && queryPattern.test(n))
 }
 
 const redactQuery = (query: string): string =>
