@@ -160,11 +160,12 @@ export const makeTokenCache = <T extends Token, E, R>(
 export interface TokenSigner<E> {
   (request: HttpClientRequest.HttpClientRequest, context?: unknown): Effect.Effect<HttpClientRequest.HttpClientRequest, E>
   /**
-   * For the HTTP layer after a 401: drops the token that *this fiber* last
-   * attached, and only if the cache still holds it (`TokenCache.invalidate`).
-   * So N requests failing together with one stale token cause one refresh.
+   * For the HTTP layer after a 401, given the request that was refused:
+   * drops the token that request carried, and only if the cache still holds
+   * it (`TokenCache.invalidate`). So N requests failing together with one
+   * stale token cause one refresh.
    */
-  readonly invalidate: Effect.Effect<void>
+  readonly invalidate: (rejected: HttpClientRequest.HttpClientRequest) => Effect.Effect<void>
 }
 
 /**
@@ -175,12 +176,24 @@ export const tokenSigner = <T extends Token, E>(
   cache: TokenCache<T, E>,
   attach: (request: HttpClientRequest.HttpClientRequest, token: T) => HttpClientRequest.HttpClientRequest
 ): TokenSigner<E> => {
-  const lastAttached = FiberRef.unsafeMake<T | undefined>(undefined)
+  // Keyed by the signed request itself: the HTTP layer may sign and report
+  // the 401 from different fibers (its per-attempt timeout forks), so nothing
+  // fiber-local would find the token again.
+  const sentWith = new WeakMap<HttpClientRequest.HttpClientRequest, T>()
+  let lastAttached: T | undefined
   const sign = (request: HttpClientRequest.HttpClientRequest, _context?: unknown) =>
-    Effect.flatMap(cache.get, (token) => Effect.as(FiberRef.set(lastAttached, token), attach(request, token)))
-  const invalidate = Effect.flatMap(
-    FiberRef.get(lastAttached),
-    (token) => token === undefined ? Effect.void : cache.invalidate(token)
-  )
+    Effect.map(cache.get, (token) => {
+      const signed = attach(request, token)
+      sentWith.set(signed, token)
+      lastAttached = token
+      return signed
+    })
+  // A request another signer changed after ours is not in the map: fall back
+  // to the last token attached, which `cache.invalidate` drops only if current.
+  const invalidate = (rejected: HttpClientRequest.HttpClientRequest) =>
+    Effect.suspend(() => {
+      const token = sentWith.get(rejected) ?? lastAttached
+      return token === undefined ? Effect.void : cache.invalidate(token)
+    })
   return Object.assign(sign, { invalidate })
 }

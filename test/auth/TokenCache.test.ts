@@ -209,14 +209,14 @@ describe("TokenCache", () => {
       expect(token.serial).toBe(yield* Ref.get(calls))
     }))
 
-  it.effect("tokenSigner: attaches the token; its no-argument invalidate drops only the token this fiber sent", () =>
+  it.effect("tokenSigner: attaches the token; invalidate drops only the token the refused request carried", () =>
     Effect.gen(function*() {
       const { calls, fetch } = yield* counter("1 hour")
       const cache = yield* makeTokenCache({ fetch })
       const sign = tokenSigner(cache, (request, token) => HttpClientRequest.setHeader(request, "x-auth-token", Redacted.value(token.token)))
 
       // Invalidating before anything was sent does nothing.
-      yield* sign.invalidate
+      yield* sign.invalidate(HttpClientRequest.get("https://x/"))
       const header = (r: HttpClientRequest.HttpClientRequest) => r.headers["x-auth-token"]
       expect(header(yield* sign(HttpClientRequest.get("https://x/")))).toBe("token-1")
 
@@ -224,9 +224,10 @@ describe("TokenCache", () => {
       const retried = yield* Effect.all(
         Array.from({ length: 50 }, () =>
           Effect.gen(function*() {
-            yield* sign(HttpClientRequest.get("https://x/"))
+            const sent = yield* sign(HttpClientRequest.get("https://x/"))
             yield* settle // every request is "in flight" with token-1 before any 401 comes back
-            yield* sign.invalidate
+            // Reported from another fiber, as ProviderHttp's per-attempt timeout does.
+            yield* Effect.fork(sign.invalidate(sent)).pipe(Effect.flatMap(Fiber.join))
             return header(yield* sign(HttpClientRequest.get("https://x/")))
           })),
         { concurrency: "unbounded" }

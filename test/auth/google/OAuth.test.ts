@@ -152,7 +152,7 @@ describe("Google OAuth: JWT bearer exchange against a local token endpoint", () 
             // Every request is out with token 2 before the first 401 comes back.
             if ((yield* Ref.updateAndGet(sent, (n) => n + 1)) === 10) yield* Deferred.succeed(allSent, undefined)
             yield* Deferred.await(allSent)
-            yield* sign.invalidate
+            yield* sign.invalidate(first)
             return yield* sign(HttpClientRequest.get("https://x/"))
           })),
         { concurrency: "unbounded" }
