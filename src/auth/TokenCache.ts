@@ -20,7 +20,7 @@
  *   others: they start over (one of them runs the next fetch).
  */
 import type { HttpClientRequest } from "@effect/platform"
-import { Cause, Clock, Deferred, Duration, Effect, Exit, FiberRef, Option, Redacted, Ref } from "effect"
+import { Cause, Clock, Deferred, Duration, Effect, Exit, Option, Redacted, Ref } from "effect"
 
 /** What a token source must produce; anything else it carries (`tokenType`, a catalog, …) is kept. */
 export interface Token {
