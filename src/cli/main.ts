@@ -10,6 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Local } from "../layers/local/index.js"
 import { Memory } from "../layers/memory/index.js"
+import { pricingCommand } from "./pricing.js"
 import { tour } from "./tour.js"
 
 const json = Options.boolean("json").pipe(Options.withDescription("print one JSON document instead of tables"))
@@ -53,7 +54,7 @@ const tourCommand = Command.make("tour", { json, root, objectMiB }, (args) =>
 
 export const cloudfx = Command.make("cloudfx").pipe(
   Command.withDescription("one API over many clouds: compute, object storage, load balancers and DNS"),
-  Command.withSubcommands([tourCommand])
+  Command.withSubcommands([tourCommand, pricingCommand])
 )
 
 export const run = Command.run(cloudfx, { name: "cloudfx", version: "0.1.0" })
