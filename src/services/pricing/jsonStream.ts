@@ -7,16 +7,19 @@
  * longest single token (one string or number cut by a chunk boundary) plus
  * the selected value being built, whatever the size of the document.
  */
-import { Data, Effect, Stream } from "effect"
+import { Effect, Schema, Stream } from "effect"
 
 export type JsonPath = ReadonlyArray<string | number>
 
 export type JsonValue = null | boolean | number | string | ReadonlyArray<JsonValue> | { readonly [key: string]: JsonValue }
 
-/** The text is not JSON, or a selection handler rejected what it was given. */
-export class JsonStreamError extends Data.TaggedError("JsonStreamError")<{
-  readonly reason: string
-}> {}
+/**
+ * The text is not JSON, or a selection handler rejected what it was given.
+ * A Schema class, not `Data.TaggedError`, whose emitted declaration has `any`.
+ */
+export class JsonStreamError extends Schema.TaggedError<JsonStreamError>()("JsonStreamError", {
+  reason: Schema.String
+}) {}
 
 export interface Selection {
   /**

@@ -7,7 +7,7 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { HttpClientRequest } from "@effect/platform"
-import { Data, type Duration, Effect, Option } from "effect"
+import { type Duration, Effect, Option, Schema } from "effect"
 import { type Errors, ProviderHttp, type Retry, Url } from "../../../http/index.js"
 import { InvalidCredentials, NotFound, RateLimited } from "../../../schemas/Errors.js"
 import { type Auth, makeAuth, type ServiceAccountInput } from "./auth.js"
@@ -94,8 +94,11 @@ export const containerNotFound = (operation: string, bucket: string) =>
 export const objectNotFound = (operation: string, bucket: string, key: string) =>
   new NotFound({ ...where(operation), resource: "object", id: `${bucket}/${key}` })
 
-/** A 404 whose message does not say whether the bucket or the object is missing. */
-export class Unclear404 extends Data.TaggedError("GcsUnclear404")<{ readonly bucket: string; readonly key: string }> {}
+/**
+ * A 404 whose message does not say whether the bucket or the object is missing.
+ * A Schema class, not `Data.TaggedError`, whose emitted declaration has `any`.
+ */
+export class Unclear404 extends Schema.TaggedError<Unclear404>()("GcsUnclear404", { bucket: Schema.String, key: Schema.String }) {}
 
 /** `classify` for requests about one object: 404 → NotFound of the bucket or the object, or Unclear404. */
 export const objectMissing = (operation: string, bucket: string, key: string) => (f: Errors.FailureContext) => {

@@ -1,0 +1,4 @@
+/**
+ * `cloudfx/azure`: Azure Blob Storage.
+ */
+export * as AzureBlob from "./blob/AzureBlob.js"
