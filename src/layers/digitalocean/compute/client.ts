@@ -1,0 +1,143 @@
+/**
+ * The DigitalOcean API v2 client: bearer token, JSON, the documented
+ * pagination (`links.pages.next`) and rate limiting (429 with
+ * `ratelimit-reset`, a Unix time).
+ *
+ * Reads are retried by the shared policy. Writes (POST) are retried only
+ * when DigitalOcean refused them with 429 — a refused request did nothing —
+ * never after a lost connection or a 5xx, which may have created a droplet
+ * the retry would create again: the API has no idempotency token.
+ */
+import type { HttpClient } from "@effect/platform"
+import { HttpClientRequest } from "@effect/platform"
+import { Duration, Effect, Option, type Schema, Stream } from "effect"
+import * as Errors from "../../../http/Errors.js"
+import * as Paginate from "../../../http/Paginate.js"
+import * as ProviderHttp from "../../../http/Client.js"
+import * as Retry from "../../../http/Retry.js"
+import * as Signer from "../../../http/Signer.js"
+import { MalformedResponse, RateLimited } from "../../../schemas/Errors.js"
+import type * as Wire from "./wire.js"
+import { DEFAULT_ENDPOINT, type DigitalOceanConfig, PROVIDER } from "./config.js"
+
+/** The most a page may hold (shared/parameters.yml `per_page`). */
+export const PAGE_SIZE = 200
+
+export interface Client {
+  readonly baseUrl: string
+  readonly send: <const O extends ProviderHttp.ExecuteOptions<unknown>, A, E>(
+    request: HttpClientRequest.HttpClientRequest,
+    options: O,
+    read: ProviderHttp.Reader<A, E>
+  ) => Effect.Effect<A, ProviderHttp.Failure<O> | E>
+  /** Every item of a paginated collection, following `links.pages.next` to the end. */
+  readonly list: <const O extends ProviderHttp.ExecuteOptions<unknown>, P extends { readonly links?: typeof Wire.Links.Type | undefined }, I, A>(
+    path: string,
+    options: O,
+    schema: Schema.Schema<P, I>,
+    items: (page: P) => ReadonlyArray<A>,
+    query?: Readonly<Record<string, string>>
+  ) => Effect.Effect<ReadonlyArray<A>, ProviderHttp.Failure<O> | MalformedResponse>
+}
+
+/**
+ * A 429 without Retry-After: `ratelimit-reset` is when the oldest counted
+ * request expires, in Unix seconds, measured against the server's own clock
+ * (its Date header) so that clock skew does not matter.
+ */
+export const rateLimitedUntilReset = (failure: Errors.FailureContext): RateLimited | undefined => {
+  if (failure.status !== 429 || Option.isSome(failure.retryAfter)) return undefined
+  const reset = Number(failure.headers["ratelimit-reset"])
+  if (!Number.isFinite(reset) || reset <= 0) return undefined
+  const date = Date.parse(failure.headers["date"] ?? "")
+  const now = Number.isNaN(date) ? Date.now() : date
+  return new RateLimited({ ...failure.where, retryAfter: Duration.millis(Math.max(0, reset * 1000 - now)) })
+}
+
+/**
+ * shared/description.md: error bodies are `{ id, message, request_id? }`;
+ * the default reading takes id and message, the request id is added here.
+ */
+export const extract: Errors.Extractor = (response) => {
+  const details = Errors.defaultExtractor(response)
+  if (details.requestId !== undefined) return details
+  try {
+    const body: unknown = JSON.parse(response.body)
+    const id = typeof body === "object" && body !== null && "request_id" in body ? body.request_id : undefined
+    return typeof id === "string" && id !== "" ? { ...details, requestId: id } : details
+  } catch {
+    return details
+  }
+}
+
+const isRateLimited = (e: unknown): boolean =>
+  typeof e === "object" && e !== null && "_tag" in e && e._tag === "RateLimited"
+
+export const make = (config: DigitalOceanConfig): Effect.Effect<Client, never, HttpClient.HttpClient> =>
+  Effect.map(
+    ProviderHttp.make({
+      provider: PROVIDER,
+      baseUrl: config.endpoint ?? DEFAULT_ENDPOINT,
+      signer: Signer.bearer(config.token),
+      timeout: config.timeout,
+      retry: config.retry,
+      headers: { accept: "application/json" },
+      extract
+    }),
+    (http): Client => {
+      const refusedOnly = config.retry === false ? undefined : Retry.policy(config.retry)
+
+      const send = <const O extends ProviderHttp.ExecuteOptions<unknown>, A, E>(
+        request: HttpClientRequest.HttpClientRequest,
+        options: O,
+        read: ProviderHttp.Reader<A, E>
+      ): Effect.Effect<A, ProviderHttp.Failure<O> | E> => {
+        const classify = (failure: Errors.FailureContext) => options.classify?.(failure) ?? rateLimitedUntilReset(failure)
+        const once = http.execute(request, { ...options, classify }, read)
+        const idempotent = options.idempotent ?? Retry.isIdempotentMethod(request.method)
+        const out = idempotent || refusedOnly === undefined
+          ? once
+          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: isRateLimited }))
+        // `classify` adds only RateLimited, which every Failure already holds.
+        return out as Effect.Effect<A, ProviderHttp.Failure<O> | E>
+      }
+
+      const list: Client["list"] = (path, options, schema, items, query) => {
+        const where = { provider: PROVIDER, operation: options.operation }
+        const fetch = (page: Option.Option<number>) =>
+          send(
+            HttpClientRequest.get(path).pipe(
+              HttpClientRequest.setUrlParams({ ...query, page: String(Option.getOrElse(page, () => 1)), per_page: String(PAGE_SIZE) })
+            ),
+            options,
+            ProviderHttp.json(schema)
+          ).pipe(
+            Effect.flatMap((body) =>
+              Effect.map(nextPage(body.links?.pages?.next, where), (next) => ({ items: items(body), next }))
+            )
+          )
+        return Stream.runCollect(Paginate.stream(fetch, { where })).pipe(Effect.map((chunk) => [...chunk]))
+      }
+
+      return { baseUrl: http.baseUrl, send, list }
+    }
+  )
+
+/**
+ * The page number in a `next` link. The link itself is not followed: it
+ * names a host, and the token must only ever go to the configured endpoint.
+ */
+const nextPage = (next: string | undefined, where: { provider: string; operation: string }): Effect.Effect<Option.Option<number>, MalformedResponse> => {
+  if (next === undefined) return Effect.succeed(Option.none())
+  let page: number
+  try {
+    page = Number(new URL(next).searchParams.get("page"))
+  } catch {
+    page = Number.NaN
+  }
+  return Number.isSafeInteger(page) && page > 0
+    ? Effect.succeed(Option.some(page))
+    : Effect.fail(new MalformedResponse({ ...where, reason: "links.pages.next: expected a URL with a page number" }))
+}
+
+export const jsonBody = (body: unknown) => HttpClientRequest.bodyUnsafeJson(body)

@@ -1,0 +1,4 @@
+/**
+ * `cloudfx/hetzner`: Hetzner Cloud compute.
+ */
+export * as Hetzner from "./Hetzner.js"

@@ -1,0 +1,126 @@
+/**
+ * The Linode API v4 client: bearer token, JSON, page/pages pagination and
+ * the documented errors (`{ errors: [{ reason, field? }] }`) and rate
+ * limits (429 with Retry-After, X-RateLimit-Reset).
+ *
+ * Reads are retried by the shared policy. Writes (POST) are retried only
+ * when Linode refused them with 429 — never after a lost connection or a
+ * 5xx, which may have created a Linode the retry would create again: the
+ * API has no idempotency token.
+ */
+import type { HttpClient } from "@effect/platform"
+import { HttpClientRequest } from "@effect/platform"
+import { Duration, Effect, Option, type Schema, Stream } from "effect"
+import * as ProviderHttp from "../../http/Client.js"
+import type * as Errors from "../../http/Errors.js"
+import * as Paginate from "../../http/Paginate.js"
+import * as Retry from "../../http/Retry.js"
+import * as Signer from "../../http/Signer.js"
+import { MalformedResponse, RateLimited } from "../../schemas/Errors.js"
+import { DEFAULT_ENDPOINT, type LinodeConfig, PROVIDER } from "./config.js"
+
+/** The most a page may hold ("Page sizes … can be set to return between 25 and 500"). */
+export const PAGE_SIZE = 500
+
+interface Paged {
+  readonly page: number
+  readonly pages: number
+}
+
+export interface Client {
+  readonly send: <const O extends ProviderHttp.ExecuteOptions<unknown>, A, E>(
+    request: HttpClientRequest.HttpClientRequest,
+    options: O,
+    read: ProviderHttp.Reader<A, E>
+  ) => Effect.Effect<A, ProviderHttp.Failure<O> | E>
+  /** Every item of a paginated collection, page after page until `pages`. */
+  readonly list: <const O extends ProviderHttp.ExecuteOptions<unknown>, P extends Paged, I, A>(
+    path: string,
+    options: O,
+    schema: Schema.Schema<P, I>,
+    items: (page: P) => ReadonlyArray<A>
+  ) => Effect.Effect<ReadonlyArray<A>, ProviderHttp.Failure<O> | MalformedResponse>
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** The first error's field as the code, every reason as the message. */
+export const extract: Errors.Extractor = (response) => {
+  try {
+    const body: unknown = JSON.parse(response.body)
+    const errors = isRecord(body) && Array.isArray(body["errors"]) ? body["errors"].filter(isRecord) : []
+    const reasons = errors.map((e) => e["reason"]).filter((r): r is string => typeof r === "string" && r !== "")
+    const field = errors[0]?.["field"]
+    return {
+      ...(typeof field === "string" && field !== "" ? { code: field } : {}),
+      ...(reasons.length === 0 ? {} : { message: reasons.join("; ") })
+    }
+  } catch {
+    return {}
+  }
+}
+
+/** A 429 without Retry-After: X-RateLimit-Reset is the end of the window in Unix seconds (server clock). */
+export const rateLimitedUntilReset = (failure: Errors.FailureContext): RateLimited | undefined => {
+  if (failure.status !== 429 || Option.isSome(failure.retryAfter)) return undefined
+  const reset = Number(failure.headers["x-ratelimit-reset"])
+  if (!Number.isFinite(reset) || reset <= 0) return undefined
+  const date = Date.parse(failure.headers["date"] ?? "")
+  const now = Number.isNaN(date) ? Date.now() : date
+  return new RateLimited({ ...failure.where, retryAfter: Duration.millis(Math.max(0, reset * 1000 - now)) })
+}
+
+const isRateLimited = (e: unknown): boolean => typeof e === "object" && e !== null && "_tag" in e && e._tag === "RateLimited"
+
+export const make = (config: LinodeConfig): Effect.Effect<Client, never, HttpClient.HttpClient> =>
+  Effect.map(
+    ProviderHttp.make({
+      provider: PROVIDER,
+      baseUrl: config.endpoint ?? DEFAULT_ENDPOINT,
+      signer: Signer.bearer(config.token),
+      timeout: config.timeout,
+      retry: config.retry,
+      headers: { accept: "application/json" },
+      extract
+    }),
+    (http): Client => {
+      const refusedOnly = config.retry === false ? undefined : Retry.policy(config.retry)
+
+      const send = <const O extends ProviderHttp.ExecuteOptions<unknown>, A, E>(
+        request: HttpClientRequest.HttpClientRequest,
+        options: O,
+        read: ProviderHttp.Reader<A, E>
+      ): Effect.Effect<A, ProviderHttp.Failure<O> | E> => {
+        const classify = (failure: Errors.FailureContext) => options.classify?.(failure) ?? rateLimitedUntilReset(failure)
+        const once = http.execute(request, { ...options, classify }, read)
+        const idempotent = options.idempotent ?? Retry.isIdempotentMethod(request.method)
+        const out = idempotent || refusedOnly === undefined
+          ? once
+          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: isRateLimited }))
+        // `classify` adds only RateLimited, which every Failure already holds.
+        return out as Effect.Effect<A, ProviderHttp.Failure<O> | E>
+      }
+
+      const list: Client["list"] = (path, options, schema, items) => {
+        const where = { provider: PROVIDER, operation: options.operation }
+        const fetch = (page: Option.Option<number>) =>
+          send(
+            HttpClientRequest.get(path).pipe(
+              HttpClientRequest.setUrlParams({ page: String(Option.getOrElse(page, () => 1)), page_size: String(PAGE_SIZE) })
+            ),
+            options,
+            ProviderHttp.json(schema)
+          ).pipe(
+            Effect.map((body) => ({
+              items: items(body),
+              next: body.page < body.pages ? Option.some(body.page + 1) : Option.none<number>()
+            }))
+          )
+        return Stream.runCollect(Paginate.stream(fetch, { where })).pipe(Effect.map((chunk) => [...chunk]))
+      }
+
+      return { send, list }
+    }
+  )
+
+export const jsonBody = (body: unknown) => HttpClientRequest.bodyUnsafeJson(body)

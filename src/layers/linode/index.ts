@@ -1,0 +1,4 @@
+/**
+ * `cloudfx/linode`: Linode (Akamai) compute.
+ */
+export * as Linode from "./Linode.js"
