@@ -1,0 +1,107 @@
+/**
+ * What an S3 client is configured with, its defaults, and the environment
+ * variables `layerConfig` reads (the AWS CLI / SDK names).
+ */
+import { Config, type Duration, Option } from "effect"
+import * as Credentials from "../../../auth/aws/Credentials.js"
+import type { AwsCredentials } from "../../../auth/aws/Credentials.js"
+import type * as Retry from "../../../http/Retry.js"
+
+/**
+ * How `enableCdn` makes a bucket publicly readable:
+ * - "policy": a bucket policy allowing anonymous `s3:GetObject` (AWS with
+ *   Block Public Access off, MinIO, Ceph RGW, Wasabi, DigitalOcean);
+ * - "acl": the canned ACL `public-read` on the bucket (Swift s3api,
+ *   Backblaze B2, Ceph RGW, DigitalOcean, AWS buckets with ACLs enabled);
+ * - "auto" (default): the policy, and the ACL when the server says it has no
+ *   bucket policies (501 NotImplemented / 405);
+ * - "none": the server has neither (Cloudflare R2, s3rver): `enableCdn` and
+ *   `cdnUrl` are `Unsupported` and `storage.cdn` is not a capability.
+ */
+export type PublicAccess = "auto" | "policy" | "acl" | "none"
+
+export interface S3Config {
+  /** The signing region, e.g. "eu-west-1" (S3-compatibles: see `S3.presets`). */
+  readonly region: string
+  /** Explicit credentials; without them the chain runs at the first request: environment, then the shared credentials file. */
+  readonly credentials?: AwsCredentials | undefined
+  /** Another S3 endpoint ("http://127.0.0.1:9000", "https://nyc3.digitaloceanspaces.com"); default AWS's for the region. */
+  readonly endpoint?: string | undefined
+  /**
+   * Put the bucket in the path (`host/bucket/key`) instead of the host name
+   * (`bucket.host/key`). Path style is also used, whatever this says, for
+   * endpoints that are IP addresses or localhost, for bucket names that are
+   * not DNS labels, and for names with dots over https (the certificate's
+   * wildcard covers one label only).
+   */
+  readonly forcePathStyle?: boolean | undefined
+  /** Bytes per part of a multipart upload, 5 MiB … 5 GiB. Default 8 MiB. */
+  readonly partSize?: number | undefined
+  /** Parts in flight at once. Memory for one upload is at most partSize × concurrency. Default 4. */
+  readonly concurrency?: number | undefined
+  /** Default "auto". */
+  readonly publicAccess?: PublicAccess | undefined
+  /**
+   * The base of public object URLs returned by `cdnUrl`, where it is not the
+   * S3 endpoint: a CDN or custom domain. `{bucket}` is replaced by the
+   * bucket name ("https://{bucket}.nyc3.cdn.digitaloceanspaces.com",
+   * "https://pub-….r2.dev").
+   */
+  readonly publicUrl?: string | undefined
+  /**
+   * The LocationConstraint CreateBucket sends. Default: the region, none for
+   * us-east-1 (which S3 refuses as a constraint). `null` sends none at all
+   * (servers that place buckets themselves).
+   */
+  readonly bucketLocation?: string | null | undefined
+  /**
+   * Whether uploads (which always send a signed Content-MD5) also sign their
+   * payload's SHA-256. Default: over http yes, over https no — TLS protects
+   * the bytes in transit and Content-MD5 checks them end to end, so the
+   * second hash of every part is only CPU (the AWS CLI and rclone do the same).
+   */
+  readonly signPayload?: boolean | undefined
+  /** The provider id on every error and span. Default "aws-s3"; the presets set their own. */
+  readonly name?: string | undefined
+  /** Per-attempt timeout of small requests. Default 60 s (uploads get longer, by size). */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Retry policy overrides, or `false` never to retry. */
+  readonly retry?: Partial<Retry.Policy> | false | undefined
+}
+
+export const MiB = 1024 * 1024
+export const GiB = 1024 * MiB
+export const MIN_PART_SIZE = 5 * MiB
+export const MAX_PART_SIZE = 5 * GiB
+export const MAX_PARTS = 10_000
+export const DEFAULT_PART_SIZE = 8 * MiB
+export const DEFAULT_CONCURRENCY = 4
+export const DEFAULT_NAME = "aws-s3"
+
+const optionalString = (name: string) =>
+  Config.option(Config.string(name)).pipe(
+    Config.map(Option.flatMap((v) => (v.trim() === "" ? Option.none() : Option.some(v.trim()))))
+  )
+
+/** AWS_REGION, else AWS_DEFAULT_REGION. */
+export const regionConfig: Config.Config<string> = Config.nonEmptyString("AWS_REGION").pipe(
+  Config.orElse(() => Config.nonEmptyString("AWS_DEFAULT_REGION"))
+)
+
+/** AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL (the SDKs' service-specific endpoint variables). */
+export const endpointConfig: Config.Config<string | undefined> = Config.all([
+  optionalString("AWS_ENDPOINT_URL_S3"),
+  optionalString("AWS_ENDPOINT_URL")
+]).pipe(Config.map(([s3, any]) => Option.getOrUndefined(Option.orElse(s3, () => any))))
+
+/** AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN) when set; otherwise the chain decides per request. */
+export const credentialsConfig: Config.Config<AwsCredentials | undefined> = Config.option(Credentials.config).pipe(
+  Config.map(Option.getOrUndefined)
+)
+
+/** What `layerConfig` reads when given nothing. */
+export const envConfig: Config.Config.Wrap<S3Config> = {
+  region: regionConfig,
+  endpoint: endpointConfig,
+  credentials: credentialsConfig
+}
