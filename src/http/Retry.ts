@@ -55,7 +55,11 @@ export const isIdempotentMethod = (method: HttpMethod.HttpMethod | string): bool
 const tagOf = (u: unknown): string | undefined =>
   typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" ? u._tag : undefined
 
-/** The failures worth another try: throttling, the server's own 5xx, and no answer at all. */
+/**
+ * The failures worth another try: throttling, the server's own 5xx, and no
+ * answer at all. 501 Not Implemented and 505 are answers about the request,
+ * not passing trouble: asking again gets the same answer.
+ */
 export const isRetryable = (error: unknown): boolean => {
   switch (tagOf(error)) {
     case "RateLimited":
@@ -63,7 +67,7 @@ export const isRetryable = (error: unknown): boolean => {
       return true
     case "ProviderError": {
       const status = (error as { status?: unknown }).status
-      return typeof status === "number" && status >= 500
+      return typeof status === "number" && status >= 500 && status !== 501 && status !== 505
     }
     default:
       return false

@@ -66,6 +66,7 @@ describe("Retry.retry", () => {
     ["ProviderError 500", new ProviderError({ ...where, status: 500, detail: "x" }), 2],
     ["ProviderError 502", new ProviderError({ ...where, status: 502, detail: "x" }), 2],
     ["ProviderError 400", new ProviderError({ ...where, status: 400, detail: "x" }), 1],
+    ["ProviderError 501 (Not Implemented: the same answer every time)", new ProviderError({ ...where, status: 501, detail: "x" }), 1],
     ["ProviderError without status", new ProviderError({ ...where, detail: "x" }), 1],
     ["NotFound", new NotFound({ ...where, resource: "node", id: "n" }), 1]
   ] as const)("%s → %i call(s)", ([, error, expected]) =>
