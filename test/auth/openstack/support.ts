@@ -81,7 +81,13 @@ export const flushMemcached = (port: number): Effect.Effect<void> =>
   )
 
 /** A plain fetch, for what a client without cloudfx (or without credentials) sees. */
-export const call = (url: string, init: RequestInit = {}) =>
+export interface PlainAnswer {
+  readonly status: number
+  readonly headers: Headers
+  readonly body: Uint8Array
+}
+
+export const call = (url: string, init: RequestInit = {}): Effect.Effect<PlainAnswer> =>
   Effect.promise(async () => {
     const res = await fetch(url, init)
     return { status: res.status, headers: res.headers, body: new Uint8Array(await res.arrayBuffer()) }
