@@ -413,3 +413,18 @@ export const isSuccess = (status: number): boolean => status >= 200 && status < 
 
 /** Re-exported so callers can build Headers for `fromStatus` in tests and extractors. */
 export const headersFrom = (input: Headers.Input): Headers.Headers => Headers.fromInput(input)
+
+/**
+ * For APIs that answer a 429 without Retry-After but with a reset header in
+ * Unix seconds (DigitalOcean and Hetzner `ratelimit-reset`, Linode
+ * `x-ratelimit-reset`): the wait is measured against the server's own clock
+ * (its Date header) so that clock skew does not matter.
+ */
+export const rateLimitedUntilReset = (header: string) => (failure: FailureContext): RateLimited | undefined => {
+  if (failure.status !== 429 || Option.isSome(failure.retryAfter)) return undefined
+  const reset = Number(failure.headers[header])
+  if (!Number.isFinite(reset) || reset <= 0) return undefined
+  const date = Date.parse(failure.headers["date"] ?? "")
+  const now = Number.isNaN(date) ? Date.now() : date
+  return new RateLimited({ ...failure.where, retryAfter: Duration.millis(Math.max(0, reset * 1000 - now)) })
+}

@@ -10,13 +10,13 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { HttpClientRequest } from "@effect/platform"
-import { Duration, Effect, Option, type Schema, Stream } from "effect"
+import { Effect, Option, type Schema, Stream } from "effect"
 import * as ProviderHttp from "../../http/Client.js"
-import type * as Errors from "../../http/Errors.js"
+import * as Errors from "../../http/Errors.js"
 import * as Paginate from "../../http/Paginate.js"
 import * as Retry from "../../http/Retry.js"
 import * as Signer from "../../http/Signer.js"
-import { type MalformedResponse, ProviderError, RateLimited } from "../../schemas/Errors.js"
+import { type MalformedResponse, ProviderError } from "../../schemas/Errors.js"
 import { DEFAULT_ENDPOINT, type HetznerConfig, PROVIDER } from "./config.js"
 
 /** The most a page may hold ("per_page … maximum 50"). */
@@ -43,14 +43,7 @@ export interface Client {
 }
 
 /** A 429 without Retry-After: RateLimit-Reset is when the bucket is full again, in Unix seconds (server clock). */
-export const rateLimitedUntilReset = (failure: Errors.FailureContext): RateLimited | undefined => {
-  if (failure.status !== 429 || Option.isSome(failure.retryAfter)) return undefined
-  const reset = Number(failure.headers["ratelimit-reset"])
-  if (!Number.isFinite(reset) || reset <= 0) return undefined
-  const date = Date.parse(failure.headers["date"] ?? "")
-  const now = Number.isNaN(date) ? Date.now() : date
-  return new RateLimited({ ...failure.where, retryAfter: Duration.millis(Math.max(0, reset * 1000 - now)) })
-}
+export const rateLimitedUntilReset = Errors.rateLimitedUntilReset("ratelimit-reset")
 
 /**
  * 403 `resource_limit_exceeded` is a quota (servers, volumes, cores per

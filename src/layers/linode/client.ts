@@ -10,13 +10,13 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { HttpClientRequest } from "@effect/platform"
-import { Duration, Effect, Option, type Schema, Stream } from "effect"
+import { Effect, Option, type Schema, Stream } from "effect"
 import * as ProviderHttp from "../../http/Client.js"
-import type * as Errors from "../../http/Errors.js"
+import * as Errors from "../../http/Errors.js"
 import * as Paginate from "../../http/Paginate.js"
 import * as Retry from "../../http/Retry.js"
 import * as Signer from "../../http/Signer.js"
-import { MalformedResponse, RateLimited } from "../../schemas/Errors.js"
+import { MalformedResponse } from "../../schemas/Errors.js"
 import { DEFAULT_ENDPOINT, type LinodeConfig, PROVIDER } from "./config.js"
 
 /** The most a page may hold ("Page sizes … can be set to return between 25 and 500"). */
@@ -61,14 +61,7 @@ export const extract: Errors.Extractor = (response) => {
 }
 
 /** A 429 without Retry-After: X-RateLimit-Reset is the end of the window in Unix seconds (server clock). */
-export const rateLimitedUntilReset = (failure: Errors.FailureContext): RateLimited | undefined => {
-  if (failure.status !== 429 || Option.isSome(failure.retryAfter)) return undefined
-  const reset = Number(failure.headers["x-ratelimit-reset"])
-  if (!Number.isFinite(reset) || reset <= 0) return undefined
-  const date = Date.parse(failure.headers["date"] ?? "")
-  const now = Number.isNaN(date) ? Date.now() : date
-  return new RateLimited({ ...failure.where, retryAfter: Duration.millis(Math.max(0, reset * 1000 - now)) })
-}
+export const rateLimitedUntilReset = Errors.rateLimitedUntilReset("x-ratelimit-reset")
 
 const isRateLimited = (e: unknown): boolean => typeof e === "object" && e !== null && "_tag" in e && e._tag === "RateLimited"
 

@@ -10,13 +10,13 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { HttpClientRequest } from "@effect/platform"
-import { Duration, Effect, Option, type Schema, Stream } from "effect"
+import { Effect, Option, type Schema, Stream } from "effect"
 import * as Errors from "../../../http/Errors.js"
 import * as Paginate from "../../../http/Paginate.js"
 import * as ProviderHttp from "../../../http/Client.js"
 import * as Retry from "../../../http/Retry.js"
 import * as Signer from "../../../http/Signer.js"
-import { MalformedResponse, RateLimited } from "../../../schemas/Errors.js"
+import { MalformedResponse } from "../../../schemas/Errors.js"
 import type * as Wire from "./wire.js"
 import { DEFAULT_ENDPOINT, type DigitalOceanConfig, PROVIDER } from "./config.js"
 
@@ -45,14 +45,7 @@ export interface Client {
  * request expires, in Unix seconds, measured against the server's own clock
  * (its Date header) so that clock skew does not matter.
  */
-export const rateLimitedUntilReset = (failure: Errors.FailureContext): RateLimited | undefined => {
-  if (failure.status !== 429 || Option.isSome(failure.retryAfter)) return undefined
-  const reset = Number(failure.headers["ratelimit-reset"])
-  if (!Number.isFinite(reset) || reset <= 0) return undefined
-  const date = Date.parse(failure.headers["date"] ?? "")
-  const now = Number.isNaN(date) ? Date.now() : date
-  return new RateLimited({ ...failure.where, retryAfter: Duration.millis(Math.max(0, reset * 1000 - now)) })
-}
+export const rateLimitedUntilReset = Errors.rateLimitedUntilReset("ratelimit-reset")
 
 /**
  * shared/description.md: error bodies are `{ id, message, request_id? }`;
