@@ -28,7 +28,7 @@ export interface WithPricesOptions {
  */
 const fillPrices = (
   sizes: ReadonlyArray<NodeSize>,
-  pricing: Pricing.Service,
+  pricing: Pick<Pricing.Service, "lookup">,
   provider: string,
   region: string | undefined
 ): Effect.Effect<ReadonlyArray<NodeSize>> =>
@@ -46,7 +46,7 @@ const fillPrices = (
   })
 
 /** `compute` with `listSizes` answering prices from `pricing` where the provider gives none. */
-export const withPrices = (compute: Compute.Service, pricing: Pricing.Service, options: WithPricesOptions = {}): Compute.Service => {
+export const withPrices = (compute: Compute.Service, pricing: Pick<Pricing.Service, "lookup">, options: WithPricesOptions = {}): Compute.Service => {
   const provider = options.provider ?? compute.provider.id
   const region = options.region ?? compute.provider.region
   return {

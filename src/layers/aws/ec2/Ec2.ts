@@ -11,7 +11,9 @@
  * Ec2.layer({ region: "eu-west-1" })
  * // AWS_REGION / AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_EC2 / AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID…
  * Ec2.layerConfig()
- * // prices from wherever you keep them (EC2 has none of its own)
+ * // EC2 has no prices of its own: sizes are priced from the `Pricing` service
+ * // when one is provided (refreshable from the AWS Price List), else from the
+ * // bundled table; or from wherever you keep them:
  * Ec2.layer({ region: "eu-west-1", prices: (type, region) => table[region]?.[type] })
  * ```
  *
@@ -22,6 +24,7 @@ import type { HttpClient } from "@effect/platform"
 import type { ConfigError } from "effect"
 import { Config, Context, Effect, Layer } from "effect"
 import { Compute } from "../../../services/Compute.js"
+import { withDefaultPrices } from "../../../services/pricing/defaults.js"
 import * as Client from "./client.js"
 import { makeCompute } from "./compute.js"
 import { type Ec2Config, envConfig } from "./config.js"
@@ -47,8 +50,12 @@ export class Ec2 extends Context.Tag("cloudfx/aws/Ec2")<Ec2, Ec2Service>() {}
 export const makeServices = (
   config: Ec2Config
 ): Effect.Effect<{ readonly compute: Compute.Service; readonly ec2: Ec2Service }, never, HttpClient.HttpClient> =>
-  Effect.map(Client.make(config), (client) => {
-    const compute = makeCompute(client, config)
+  Effect.gen(function*() {
+    const client = yield* Client.make(config)
+    const bare = makeCompute(client, config)
+    const compute = config.prices === undefined
+      ? yield* withDefaultPrices(bare, { provider: "ec2", region: client.region })
+      : bare
     return { compute, ec2: makeExtras(client, compute.provider) }
   })
 

@@ -227,7 +227,7 @@ export const makeCompute = (client: Client, config: Ec2Config): Compute.Service 
     }).pipe(Effect.map((images) => images.map(To.image)), span("listImages"))
 
   const priceOf = (instanceType: string): number | undefined => {
-    if (config.prices === undefined) return undefined
+    if (typeof config.prices !== "function") return undefined
     try {
       return config.prices(instanceType, client.region)
     } catch {

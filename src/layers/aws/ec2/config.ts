@@ -22,10 +22,11 @@ export interface Ec2Config {
   readonly imageOwners?: ReadonlyArray<string> | undefined
   /**
    * The hourly on-demand USD price of an instance type in a region, for
-   * `NodeSize.price` (EC2 itself has no prices). Without it prices are
-   * undefined.
+   * `NodeSize.price` (EC2 itself has no prices). By default prices come
+   * from the `Pricing` service when the program provides one, else from the
+   * prices bundled with cloudfx; `false` leaves them undefined.
    */
-  readonly prices?: ((instanceType: string, region: string) => number | undefined) | undefined
+  readonly prices?: ((instanceType: string, region: string) => number | undefined) | false | undefined
   /**
    * Items asked for per page of a paginated Describe call (`MaxResults`),
    * capped at each action's own maximum. Default: each action's maximum.

@@ -21,6 +21,7 @@
 import type { HttpClient } from "@effect/platform"
 import { Config, type ConfigError, Context, Effect, Layer } from "effect"
 import { Compute } from "../../../services/Compute.js"
+import { withDefaultPrices } from "../../../services/pricing/defaults.js"
 import { makeCore } from "./client.js"
 import { makeCompute } from "./compute.js"
 import { envConfig, type GceConfig } from "./config.js"
@@ -38,7 +39,12 @@ export class Gce extends Context.Tag("cloudfx/Gce")<Gce, GceService>() {}
 
 /** Both services over one HTTP client and one token cache. */
 export const makeServices = (config: GceConfig): Effect.Effect<{ readonly compute: Compute.Service; readonly gce: GceService }, never, HttpClient.HttpClient> =>
-  Effect.map(makeCore(config), (core) => ({ compute: makeCompute(core), gce: makeGce(core) }))
+  Effect.gen(function*() {
+    const core = yield* makeCore(config)
+    const bare = makeCompute(core)
+    const compute = config.prices === undefined ? yield* withDefaultPrices(bare, { provider: "gce", region: core.region }) : bare
+    return { compute, gce: makeGce(core) }
+  })
 
 /** The portable Compute service, as a plain value. */
 export const make = (config: GceConfig): Effect.Effect<Compute.Service, never, HttpClient.HttpClient> =>

@@ -16,8 +16,9 @@
  * - Starting a running instance or stopping a stopped one is a no-op on GCE
  *   (the operation succeeds); resetting a stopped one is Conflict
  *   (resourceNotReady).
- * - Sizes are the zone's machine types (not deprecated); `price` comes from
- *   the config's `prices` only: the Compute API has no prices.
+ * - Sizes are the zone's machine types (not deprecated). The Compute API has
+ *   no prices: `price` comes from the config's `prices`, else the `Pricing`
+ *   service when provided, else the bundled table (Gce.ts).
  * - Images: the project's own, then the configured public image projects,
  *   READY and not deprecated; ids "project/name".
  * - Locations are zones (`extra.region`).

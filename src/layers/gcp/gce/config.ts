@@ -24,8 +24,12 @@ export interface GceConfig {
    * Default `defaultImageProjects`; `[]` lists only the project's own images.
    */
   readonly imageProjects?: ReadonlyArray<string> | undefined
-  /** The hourly USD price of a machine type in a region, when known (e.g. from Pricing); default none. */
-  readonly prices?: ((machineType: string, region: string) => number | undefined) | undefined
+  /**
+   * The hourly USD price of a machine type in a region. By default prices
+   * come from the `Pricing` service when the program provides one, else from
+   * the prices bundled with cloudfx; `false` leaves them undefined.
+   */
+  readonly prices?: ((machineType: string, region: string) => number | undefined) | false | undefined
   /** `listNodes` and `listVolumes` over every zone (aggregatedList) instead of the default zone. Default false. */
   readonly allZones?: boolean | undefined
   /** The network new instances join; default "global/networks/default". */

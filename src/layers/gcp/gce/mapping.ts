@@ -70,8 +70,12 @@ export const toNode = (defaultZone: string, i: Instance): Node => {
   })
 }
 
-export const toSize = (m: MachineType, region: string, prices: ((machineType: string, region: string) => number | undefined) | undefined): NodeSize => {
-  const price = prices?.(m.name, region)
+export const toSize = (
+  m: MachineType,
+  region: string,
+  prices: ((machineType: string, region: string) => number | undefined) | false | undefined
+): NodeSize => {
+  const price = typeof prices === "function" ? prices(m.name, region) : undefined
   return new NodeSize({
     id: m.name,
     name: m.name,

@@ -4,15 +4,27 @@
  * each documented error code mapped into the taxonomy.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Either } from "effect"
+import { Duration, Effect, Either, Layer, Option } from "effect"
 import { Replay } from "../../../../src/http/index.js"
 import { Compute } from "../../../../src/services/Compute.js"
+import { Pricing } from "../../../../src/services/Pricing.js"
+import type { PriceEntry } from "../../../../src/services/Pricing.js"
 import { failsWith } from "../../../contract/harness.js"
 import { fingerprints, testPublicKeys } from "../../../contract/Compute.js"
 import * as X from "./fixtures.js"
 import { decodeBody, failure, ok, post, postWith, replay, secret } from "./support.js"
 
 const V = "Version=2016-11-15"
+
+/** A Pricing service answering from `entries` alone, as one loaded from a user's price file would. */
+const pricingWith = (entries: ReadonlyArray<typeof PriceEntry.Type>) =>
+  Layer.succeed(Pricing, {
+    lookup: (q) => Effect.succeed(Option.fromNullable(entries.find((e) => e.size === q.size && q.provider === "ec2" && q.region === e.region))),
+    price: () => Effect.die("unused"),
+    entries: () => Effect.die("unused"),
+    load: () => Effect.die("unused"),
+    refresh: () => Effect.die("unused")
+  })
 
 const instance = (id: string, state: string, extra: Partial<X.InstanceFields> = {}) =>
   X.instanceItem({
@@ -498,6 +510,40 @@ describe("EC2 Compute over recorded responses", () => {
           ], { prices: (type, region) => (type === "t3.micro" && region === "us-east-1" ? 0.0104 : undefined) })
         )
       ))
+
+    describe("prices without a `prices` config", () => {
+      const typesPage = [{
+        request: post(`Action=DescribeInstanceTypes&${V}&MaxResults=5`),
+        response: ok(X.describeInstanceTypes([
+          X.instanceTypeItem({ type: "t3.micro", vcpus: 2, mib: 1024, network: "Up to 5 Gigabit" }),
+          X.instanceTypeItem({ type: "x9.unlisted", vcpus: 2, mib: 1024, network: "Up to 5 Gigabit" })
+        ]))
+      }]
+
+      it.effect("come from the bundled table, which says where and when they are from", () =>
+        Effect.gen(function*() {
+          const sizes = yield* (yield* Compute).listSizes()
+          expect(sizes.map((s) => [s.id, s.price])).toEqual([["t3.micro", 0.0104], ["x9.unlisted", undefined]])
+          expect(sizes[0]!.extra).toMatchObject({ priceDate: "2024-06-01" })
+          expect(String(sizes[0]!.extra.priceSource)).toContain("aws.amazon.com/ec2/pricing")
+        }).pipe(Effect.provide(replay(typesPage))))
+
+      it.effect("come from the Pricing service when the program provides one (a refreshed price wins over the bundled one)", () =>
+        Effect.gen(function*() {
+          const sizes = yield* (yield* Compute).listSizes()
+          expect(sizes.map((s) => [s.id, s.price])).toEqual([["t3.micro", 0.0111], ["x9.unlisted", 0.5]])
+          expect(sizes[1]!.extra).toMatchObject({ priceSource: "my price file", priceDate: "2026-11-01" })
+        }).pipe(Effect.provide(replay(typesPage).pipe(Layer.provide(pricingWith([
+          { provider: "aws", region: "us-east-1", size: "t3.micro", usdPerHour: 0.0111, source: "my price file", date: "2026-11-01" },
+          { provider: "aws", region: "us-east-1", size: "x9.unlisted", usdPerHour: 0.5, source: "my price file", date: "2026-11-01" }
+        ]))))))
+
+      it.effect("`prices: false` leaves them unknown", () =>
+        Effect.gen(function*() {
+          const sizes = yield* (yield* Compute).listSizes()
+          expect(sizes.map((s) => s.price)).toEqual([undefined, undefined])
+        }).pipe(Effect.provide(replay(typesPage, { prices: false }))))
+    })
 
     it.effect("listLocations: the region's zones from the documented sample, with the region's endpoint", () =>
       Effect.gen(function*() {

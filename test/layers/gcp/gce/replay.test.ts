@@ -531,6 +531,20 @@ describe("Gce on recorded Compute Engine responses", () => {
         expect(asked).toEqual([`e2-micro@${F.REGION}`, `n2-standard-2@${F.REGION}`])
       }))
 
+    it.live("listSizes without a `prices` config prices the sizes from the bundled table, dated", () =>
+      Effect.gen(function*() {
+        const { result } = yield* replay(
+          [
+            token(),
+            getting(path(`/zones/${F.ZONE}/machineTypes`), json(F.machineTypeList([F.machineType("e2-micro", 2, 1024, { shared: true }), F.machineType("z9-unlisted", 2, 8192)])), { maxResults: "2" })
+          ],
+          ({ compute }) => compute.listSizes(),
+          { pageSize: 2 }
+        )
+        expect(result.map((s) => [s.id, s.price])).toEqual([["e2-micro", 0.00837575], ["z9-unlisted", undefined]])
+        expect(result[0]!.extra).toMatchObject({ priceDate: "2024-06-01" })
+      }))
+
     it.live("listImages lists the project's own images, then each public image project, READY and not deprecated", () =>
       Effect.gen(function*() {
         const { result } = yield* replay(
