@@ -10,6 +10,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Local } from "../layers/local/index.js"
 import { Memory } from "../layers/memory/index.js"
+import { dnsCommand } from "./dns.js"
+import { lbCommand } from "./lb.js"
 import { pricingCommand } from "./pricing.js"
 import { tour } from "./tour.js"
 
@@ -54,7 +56,7 @@ const tourCommand = Command.make("tour", { json, root, objectMiB }, (args) =>
 
 export const cloudfx = Command.make("cloudfx").pipe(
   Command.withDescription("one API over many clouds: compute, object storage, load balancers and DNS"),
-  Command.withSubcommands([tourCommand, pricingCommand])
+  Command.withSubcommands([tourCommand, pricingCommand, lbCommand, dnsCommand])
 )
 
 export const run = Command.run(cloudfx, { name: "cloudfx", version: "0.1.0" })
