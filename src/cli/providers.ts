@@ -12,6 +12,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { Config, Effect, Layer, Option } from "effect"
 import type { ConfigError } from "effect"
 import { Ec2 } from "../layers/aws/index.js"
+import { Cloudflare } from "../layers/cloudflare/index.js"
 import { DigitalOcean } from "../layers/digitalocean/index.js"
 import { Gce } from "../layers/gcp/index.js"
 import { Hetzner } from "../layers/hetzner/index.js"
@@ -44,7 +45,8 @@ export const loadBalancerProviders: ReadonlyArray<ProviderEntry<LoadBalancer>> =
 ]
 
 export const dnsProviders: ReadonlyArray<ProviderEntry<Dns>> = [
-  { names: ["memory"], env: "none", layer: () => Memory.layerDns() }
+  { names: ["memory"], env: "none", layer: () => Memory.layerDns() },
+  { names: ["cloudflare"], env: "CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID", layer: () => Cloudflare.layerConfig() }
 ]
 
 /** `--provider`, defaulting to $CLOUDFX_PROVIDER, then "memory". */

@@ -118,7 +118,8 @@ const withoutContentLength = (set: ReadonlySet<string>): ReadonlySet<string> => 
 /**
  * A request signer: sets `x-amz-date`, `x-amz-content-sha256` (S3),
  * `x-amz-security-token` and `Authorization`. Bytes and string bodies are
- * hashed; `FormData` and other opaque bodies are sent as `UNSIGNED-PAYLOAD`;
+ * hashed (a bytes body whose request already carries its lower-case hex
+ * `x-amz-content-sha256` is trusted to match, and not hashed again); `FormData` and other opaque bodies are sent as `UNSIGNED-PAYLOAD`;
  * stream bodies as `UNSIGNED-PAYLOAD` or, with `streamingBody: "chunked"`, with
  * S3's chunk signatures. A request whose URL cannot be parsed is returned
  * unchanged: the HTTP client rejects it before anything is sent.
@@ -191,8 +192,13 @@ export const sigV4Signer = (options: SigV4SignerOptions): RequestSigner => {
           return rebuild(request, url, signed.headers, prepared.hadHost, body)
         }
         case "Uint8Array": {
+          // A caller that hashed the bytes already (an upload part, once, not per attempt) says so in the header.
+          const given = request.headers["x-amz-content-sha256"]
+          const payloadHash = options.unsignedPayload === true
+            ? UNSIGNED_PAYLOAD
+            : given !== undefined && /^[0-9a-f]{64}$/.test(given) ? given : sha256Hex(body.body)
           const signed = signHeaders(
-            { ...signable, payloadHash: options.unsignedPayload === true ? UNSIGNED_PAYLOAD : sha256Hex(body.body) },
+            { ...signable, payloadHash },
             params,
             sigOptions
           )

@@ -47,6 +47,22 @@ describe("sigV4Signer", () => {
       }
     }))
 
+  it.effect("a bytes body's precomputed x-amz-content-sha256 is signed as given (hashed once, not per attempt); anything else is recomputed", () =>
+    Effect.gen(function*() {
+      const sign = sigV4Signer({ credentials, region: "us-east-1", service: "s3", s3: true, clock: fixed(T0) })
+      const body = new TextEncoder().encode("part bytes")
+      const given = "a".repeat(64)
+      const put = (hash?: string) => {
+        const request = HttpClientRequest.put("http://127.0.0.1:9000/b/k").pipe(HttpClientRequest.bodyUint8Array(body))
+        return hash === undefined ? request : HttpClientRequest.setHeader(request, "x-amz-content-sha256", hash)
+      }
+      expect((yield* sign(put(given))).headers["x-amz-content-sha256"]).toBe(given)
+      expect((yield* sign(put())).headers["x-amz-content-sha256"]).toBe(sha256Hex(body))
+      // Not a lower-case hex SHA-256: the body is hashed.
+      expect((yield* sign(put("UNSIGNED-PAYLOAD"))).headers["x-amz-content-sha256"]).toBe(sha256Hex(body))
+      expect((yield* sign(put("A".repeat(64)))).headers["x-amz-content-sha256"]).toBe(sha256Hex(body))
+    }))
+
   it.effect("an explicit Host header wins over the URL's", () =>
     Effect.gen(function*() {
       const signed = yield* sigV4Signer({ credentials, region: "us-east-1", service: "s3", s3: true, clock: fixed(T0) })(

@@ -25,7 +25,8 @@
  *
  * Behaviour worth knowing:
  * - Uploads: one PUT with Content-MD5 up to `partSize` (default 8 MiB),
- *   multipart above, `concurrency` (default 4) parts at once; memory is at
+ *   multipart above, `concurrency` (default 4) parts at once, each part
+ *   signed by its SHA-256 which the server checks (`signPayload`); memory is at
  *   most partSize × concurrency, and the source stream is read only as
  *   fast as parts are stored. A failed or interrupted multipart upload is
  *   aborted. The ETag of a single PUT must be the MD5 of what was sent

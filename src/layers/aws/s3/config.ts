@@ -55,10 +55,12 @@ export interface S3Config {
    */
   readonly bucketLocation?: string | null | undefined
   /**
-   * Whether uploads (which always send a signed Content-MD5) also sign their
-   * payload's SHA-256. Default: over http yes, over https no — TLS protects
-   * the bytes in transit and Content-MD5 checks them end to end, so the
-   * second hash of every part is only CPU (the AWS CLI and rclone do the same).
+   * Whether uploads sign their payload's SHA-256, which the server checks
+   * the bytes against (AWS, Swift's s3api, MinIO, Ceph, R2…). Default true.
+   * Multipart parts then carry that hash alone; with `false` they carry a
+   * Content-MD5 instead and are sent as UNSIGNED-PAYLOAD (for servers that
+   * check MD5 but not the payload hash). A single PUT always carries both,
+   * so its ETag can be checked against the MD5.
    */
   readonly signPayload?: boolean | undefined
   /** The provider id on every error and span. Default "aws-s3"; the presets set their own. */

@@ -127,9 +127,10 @@ export const invalidArgument = (ctx: FailureContext): InvalidInput | undefined =
     : undefined
 
 /** BadDigest: the bytes that arrived are not the bytes whose Content-MD5 we sent. */
-export const badDigest = (ctx: FailureContext, key: string, md5: string): IntegrityError | undefined =>
-  ctx.code === "BadDigest"
-    ? new IntegrityError({ ...ctx.where, key, expected: `Content-MD5 ${md5}`, actual: "the server received different bytes (BadDigest)" })
+/** The server hashed other bytes than the ones the request's digest (`"Content-MD5 …"`, `"SHA-256 …"`) was made from. */
+export const badDigest = (ctx: FailureContext, key: string, digest: string): IntegrityError | undefined =>
+  ctx.code === "BadDigest" || ctx.code === "XAmzContentSHA256Mismatch"
+    ? new IntegrityError({ ...ctx.where, key, expected: digest, actual: `the server received different bytes (${ctx.code})` })
     : undefined
 
 /**

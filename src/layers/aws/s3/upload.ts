@@ -171,7 +171,7 @@ export const make = (client: Client) => {
       {
         operation: spec.operation,
         classify: (ctx) =>
-          classify(spec.bucket)(ctx) ?? S3Errors.noSuchBucket(ctx, spec.bucket) ?? S3Errors.badDigest(ctx, spec.key, md5) ??
+          classify(spec.bucket)(ctx) ?? S3Errors.noSuchBucket(ctx, spec.bucket) ?? S3Errors.badDigest(ctx, spec.key, `Content-MD5 ${md5}`) ??
             S3Errors.invalidArgument(ctx),
         timeout: uploadTimeout(client, bytes.byteLength),
         attributes: attributes(spec, { "s3.request": "PutObject", "http.request.body.size": bytes.byteLength })
@@ -217,17 +217,25 @@ export const make = (client: Client) => {
   const partUrl = (spec: UploadSpec, uploadId: string, partNumber: number) =>
     withQuery(address.objectUrl(spec.bucket, spec.key), { partNumber, uploadId })
 
+  // One hash per part, computed once for every attempt: the signed SHA-256 when payloads are
+  // signed (the server checks the bytes against it; MD5 as well would double the CPU), else MD5.
+  const partDigest = (bytes: Uint8Array) =>
+    client.signPayload
+      ? { header: "x-amz-content-sha256", value: createHash("sha256").update(bytes).digest("hex"), name: "SHA-256" }
+      : { header: "content-md5", value: md5Base64(bytes), name: "Content-MD5" }
+
   const uploadPart = (spec: UploadSpec, uploadId: string, part: Part) => {
-    const md5 = md5Base64(part.bytes)
+    const digest = partDigest(part.bytes)
     return http.execute(
       HttpClientRequest.put(partUrl(spec, uploadId, part.partNumber)).pipe(
         HttpClientRequest.bodyUint8Array(part.bytes),
-        HttpClientRequest.setHeader("content-md5", md5)
+        HttpClientRequest.setHeader(digest.header, digest.value)
       ),
       {
         operation: spec.operation,
         classify: (ctx) =>
-          classify(spec.bucket)(ctx) ?? S3Errors.noSuchBucket(ctx, spec.bucket) ?? S3Errors.badDigest(ctx, spec.key, md5),
+          classify(spec.bucket)(ctx) ?? S3Errors.noSuchBucket(ctx, spec.bucket) ??
+            S3Errors.badDigest(ctx, spec.key, `${digest.name} ${digest.value}`),
         timeout: uploadTimeout(client, part.bytes.byteLength),
         attributes: attributes(spec, {
           "s3.request": "UploadPart",

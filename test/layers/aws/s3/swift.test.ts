@@ -186,6 +186,45 @@ describe.skipIf(skipPeers("swift"))("S3 on Swift s3api, beyond the contract", ()
           }))
       }).pipe(Effect.scoped), 120_000)
 
+    // Bytes changed between hashing and the wire, in part 2 only: the server must refuse that part
+    // (by the signed SHA-256 by default, by Content-MD5 with signPayload: false), and the upload
+    // must end with no object and no pending upload.
+    for (const signPayload of [true, false]) {
+      it.effect(`a part corrupted in transit is refused by the server's check of its ${signPayload ? "signed SHA-256" : "Content-MD5"}: IntegrityError, nothing left`, () =>
+        Effect.gen(function*() {
+          const swift = yield* LocalSwift
+          const seen: Array<{ readonly part: string | null; readonly sha256: string | undefined; readonly md5: string | undefined }> = []
+          const corrupting = HttpClient.mapRequest(yield* HttpClient.HttpClient, (request) => {
+            const url = new URL(request.url)
+            const part = url.searchParams.get("partNumber")
+            seen.push({ part, sha256: request.headers["x-amz-content-sha256"], md5: request.headers["content-md5"] })
+            if (part !== "2" || request.body._tag !== "Uint8Array") return request
+            const bytes = Uint8Array.from(request.body.body)
+            bytes[1234] = bytes[1234]! ^ 0xff
+            return HttpClientRequest.setBody(request, HttpBody.uint8Array(bytes, request.body.contentType))
+          })
+          const s = yield* services(swift, { signPayload }).pipe(Effect.provideService(HttpClient.HttpClient, corrupting))
+          yield* withBucket(swift, (bucket, plain) =>
+            Effect.gen(function*() {
+              const e = yield* expectFailure(s.storage.putObject(bucket, "corrupt.bin", generated(12 * MiB).stream, { partSize: 5 * MiB }), "IntegrityError")
+              expect(e.message).toContain(signPayload ? "SHA-256" : "Content-MD5")
+              const parts = seen.filter((r) => r.part !== null)
+              expect(parts.length).toBeGreaterThanOrEqual(2)
+              for (const r of parts) {
+                if (signPayload) {
+                  expect(r.sha256).toMatch(/^[0-9a-f]{64}$/)
+                  expect(r.md5).toBeUndefined()
+                } else {
+                  expect(r.sha256).toBe("UNSIGNED-PAYLOAD")
+                  expect(r.md5).toMatch(/==$/)
+                }
+              }
+              yield* expectFailure(plain.storage.headObject(bucket, "corrupt.bin"), "NotFound")
+              expect(yield* pendingUploads(plain.s3, bucket)).toEqual([])
+            }))
+        }), 120_000)
+    }
+
     it.effect("SigV4: a wrong secret is InvalidCredentials (SignatureDoesNotMatch), an unknown key id too", () =>
       Effect.gen(function*() {
         const swift = yield* LocalSwift
