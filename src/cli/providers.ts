@@ -11,9 +11,9 @@ import type { HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Config, Effect, Layer, Option } from "effect"
 import type { ConfigError } from "effect"
-import { Ec2 } from "../layers/aws/index.js"
+import { Alb, Ec2, Elb, Route53 } from "../layers/aws/index.js"
 import { Cloudflare } from "../layers/cloudflare/index.js"
-import { DigitalOcean } from "../layers/digitalocean/index.js"
+import { DigitalOcean, DigitalOceanDns, DigitalOceanLoadBalancer } from "../layers/digitalocean/index.js"
 import { Gce } from "../layers/gcp/index.js"
 import { Hetzner } from "../layers/hetzner/index.js"
 import { Linode } from "../layers/linode/index.js"
@@ -41,12 +41,17 @@ export const computeProviders: ReadonlyArray<ProviderEntry<Compute>> = [
 ]
 
 export const loadBalancerProviders: ReadonlyArray<ProviderEntry<LoadBalancer>> = [
-  { names: ["memory"], env: "none", layer: () => Memory.layerLoadBalancer() }
+  { names: ["memory"], env: "none", layer: () => Memory.layerLoadBalancer() },
+  { names: ["alb"], env: "AWS_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws", layer: () => Alb.layerConfig() },
+  { names: ["elb"], env: "AWS_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws", layer: () => Elb.layerConfig() },
+  { names: ["digitalocean", "do"], env: "DIGITALOCEAN_TOKEN, DIGITALOCEAN_REGION", layer: () => DigitalOceanLoadBalancer.layerConfig() }
 ]
 
 export const dnsProviders: ReadonlyArray<ProviderEntry<Dns>> = [
   { names: ["memory"], env: "none", layer: () => Memory.layerDns() },
-  { names: ["cloudflare"], env: "CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID", layer: () => Cloudflare.layerConfig() }
+  { names: ["route53", "aws"], env: "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws", layer: () => Route53.layerConfig() },
+  { names: ["cloudflare"], env: "CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID", layer: () => Cloudflare.layerConfig() },
+  { names: ["digitalocean", "do"], env: "DIGITALOCEAN_TOKEN", layer: () => DigitalOceanDns.layerConfig() }
 ]
 
 /** `--provider`, defaulting to $CLOUDFX_PROVIDER, then "memory". */

@@ -35,6 +35,13 @@ export interface LoadBalancerContractOptions extends ContractTiming {
   readonly uniqueNames?: boolean
   /** A well-formed id nobody has, for NotFound checks. */
   readonly missingId?: (resource: "balancer" | "member") => string
+  /**
+   * The one port every member of a balancer takes, for providers whose
+   * members are machines sent traffic on the balancer's single target port
+   * (DigitalOcean droplets, Classic ELB instances): members on other ports
+   * are not attempted. Default: members on any port.
+   */
+  readonly memberPort?: number
 }
 
 const lbCapabilities: ReadonlyArray<Capability> = ["lb.update", "lb.weights"]
@@ -51,6 +58,8 @@ export const loadBalancerContract = <E>(
   const privateIp = options.privateIp ?? "10.99.0.7"
   const uniqueNames = options.uniqueNames ?? true
   const missing = options.missingId ?? defaultMissingId
+  const onePort = options.memberPort
+  const mp = onePort ?? 8080
 
   layer(lbLayer, { excludeTestServices: true, timeout: "2 minutes" })(`LoadBalancer contract: ${name}`, (it) => {
     const has = (lb: LoadBalancer.Service, c: Capability) => lb.provider.capabilities.has(c)
@@ -115,7 +124,7 @@ export const loadBalancerContract = <E>(
           port: front,
           protocol,
           algorithm,
-          members: [{ ip: ip1, port: 8080 }]
+          members: [{ ip: ip1, port: mp }]
         })
         expect(created.name).toBe(balancerName)
         expect(created.port).toBe(front)
@@ -134,33 +143,41 @@ export const loadBalancerContract = <E>(
         expect((yield* lb.listBalancers()).filter((b) => b.id === created.id).length, "listed once").toBe(1)
 
         const initial = yield* lb.listMembers(created)
-        expect(initial.map((m) => [m.ip, m.port])).toEqual([[ip1, 8080]])
+        expect(initial.map((m) => [m.ip, m.port])).toEqual([[ip1, mp]])
         expect(initial[0]!.balancerId).toBe(created.id)
         expect(initial[0]!.id.length).toBeGreaterThan(0)
 
-        const second = yield* lb.attachMember(created, { ip: ip2, port: 8080 })
-        expect([second.ip, second.port, second.balancerId]).toEqual([ip2, 8080, created.id])
-        const dup = yield* failsWith(lb.attachMember(created, { ip: ip2, port: 8080 }), "AlreadyExists", "a duplicate member")
+        const second = yield* lb.attachMember(created, { ip: ip2, port: mp })
+        expect([second.ip, second.port, second.balancerId]).toEqual([ip2, mp, created.id])
+        const dup = yield* failsWith(lb.attachMember(created, { ip: ip2, port: mp }), "AlreadyExists", "a duplicate member")
         expect(dup.resource).toBe("member")
         expect((yield* lb.listMembers(created)).length, "the duplicate was not added").toBe(2)
-        const otherPort = yield* lb.attachMember(created, { ip: ip2, port: 8081 })
-        expect(otherPort.id).not.toBe(second.id)
+        if (onePort === undefined) {
+          const otherPort = yield* lb.attachMember(created, { ip: ip2, port: 8081 })
+          expect(otherPort.id).not.toBe(second.id)
+        }
 
         const viaNode = fakeNode([ip3], [privateIp])
-        const fromNode = yield* lb.attachComputeNode(created, viaNode, 8080)
-        expect([fromNode.ip, fromNode.port, fromNode.nodeId]).toEqual([ip3, 8080, viaNode.id])
-        const fromPrivate = yield* lb.attachComputeNode(created, viaNode, 9090, { usePrivateIp: true })
-        expect([fromPrivate.ip, fromPrivate.port]).toEqual([privateIp, 9090])
+        const fromNode = yield* lb.attachComputeNode(created, viaNode, mp)
+        expect([fromNode.ip, fromNode.port, fromNode.nodeId]).toEqual([ip3, mp, viaNode.id])
+        // With one member port, the private address is another machine's (one machine is one member).
+        const privateNode = onePort === undefined ? viaNode : fakeNode([], [privateIp])
+        const fromPrivate = yield* lb.attachComputeNode(created, privateNode, onePort ?? 9090, { usePrivateIp: true })
+        // A machine-backed member (memberPort) reports its machine's address, which may be the public one.
+        if (onePort === undefined) expect([fromPrivate.ip, fromPrivate.port]).toEqual([privateIp, 9090])
+        else expect(fromPrivate.port).toBe(onePort)
         yield* failsWith(
           lb.attachComputeNode(created, fakeNode([], []), 8080),
           "InvalidInput",
           "attaching a node without addresses"
         )
-        yield* failsWith(lb.attachComputeNode(created, viaNode, 8080), "AlreadyExists", "attaching the same node twice")
+        yield* failsWith(lb.attachComputeNode(created, viaNode, mp), "AlreadyExists", "attaching the same node twice")
 
         const members = yield* lb.listMembers(created)
         expect(members.map((m) => `${m.ip}:${m.port}`).sort()).toEqual(
-          [`${ip1}:8080`, `${ip2}:8080`, `${ip2}:8081`, `${ip3}:8080`, `${privateIp}:9090`].sort()
+          (onePort === undefined
+            ? [`${ip1}:8080`, `${ip2}:8080`, `${ip2}:8081`, `${ip3}:8080`, `${privateIp}:9090`]
+            : [`${ip1}:${mp}`, `${ip2}:${mp}`, `${ip3}:${mp}`, `${fromPrivate.ip}:${mp}`]).sort()
         )
         expect(new Set(members.map((m) => m.id)).size, "member ids are unique").toBe(members.length)
 

@@ -1,5 +1,8 @@
 /**
  * `cloudfx/digitalocean`: DigitalOcean. Compute (droplets, volumes,
- * snapshots) lives in `compute/`; load balancers and DNS join it later.
+ * snapshots), load balancers and DNS (domains and records), each a
+ * namespace with `make`, `layer` and `layerConfig` over one API token.
  */
 export * as DigitalOcean from "./compute/DigitalOcean.js"
+export * as DigitalOceanLoadBalancer from "./loadbalancer/DigitalOceanLoadBalancer.js"
+export * as DigitalOceanDns from "./dns/DigitalOceanDns.js"

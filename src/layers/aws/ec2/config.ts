@@ -2,10 +2,11 @@
  * What an EC2 client is configured with, how it is checked, and the
  * environment variables `layerConfig` reads (the AWS CLI / SDK names).
  */
-import { Config, type Duration, Either, Option } from "effect"
+import { type Config, type Duration, Either } from "effect"
 import type { AwsCredentials } from "../../../auth/aws/Credentials.js"
 import type * as Retry from "../../../http/Retry.js"
 // The AWS CLI / SDK variables every AWS product reads the same way.
+import { checkEndpoint, defaultEndpoint as queryEndpoint, endpointConfig as serviceEndpoint, isRegion } from "../query/config.js"
 import { credentialsConfig, regionConfig } from "../s3/config.js"
 
 export interface Ec2Config {
@@ -55,8 +56,7 @@ export interface Resolved {
 }
 
 /** The endpoint AWS documents for a region (the China partition has its own domain). */
-export const defaultEndpoint = (region: string): string =>
-  `https://ec2.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`
+export const defaultEndpoint = (region: string): string => queryEndpoint("ec2", region)
 
 export interface ConfigProblem {
   readonly field: string
@@ -66,20 +66,13 @@ export interface ConfigProblem {
 export const resolve = (config: Ec2Config): Either.Either<Resolved, ConfigProblem & { readonly provider: string }> => {
   const provider = config.name ?? DEFAULT_NAME
   const fail = (field: string, reason: string) => Either.left({ provider, field, reason })
-  if (typeof config.region !== "string" || !/^[a-z0-9]+(-[a-z0-9]+)+$/.test(config.region)) {
+  if (!isRegion(config.region)) {
     return fail("region", "must be a region name such as \"eu-west-1\"")
   }
   let endpoint = defaultEndpoint(config.region)
   if (config.endpoint !== undefined) {
-    let url: URL | undefined
-    try {
-      url = new URL(config.endpoint)
-    } catch {
-      url = undefined
-    }
-    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.search !== "" || url.username !== "") {
-      return fail("endpoint", "must be an http(s) URL without query or credentials")
-    }
+    const problem = checkEndpoint(config.endpoint)
+    if (problem !== undefined) return fail("endpoint", problem)
     endpoint = config.endpoint
   }
   const owners = config.imageOwners ?? DEFAULT_IMAGE_OWNERS
@@ -92,16 +85,8 @@ export const resolve = (config: Ec2Config): Either.Either<Resolved, ConfigProble
   return Either.right({ provider, region: config.region, endpoint, imageOwners: owners, pageSize: config.pageSize })
 }
 
-const optionalString = (name: string) =>
-  Config.option(Config.string(name)).pipe(
-    Config.map(Option.flatMap((v) => (v.trim() === "" ? Option.none() : Option.some(v.trim()))))
-  )
-
 /** AWS_ENDPOINT_URL_EC2, else AWS_ENDPOINT_URL (the SDKs' service-specific endpoint variables). */
-export const endpointConfig: Config.Config<string | undefined> = Config.all([
-  optionalString("AWS_ENDPOINT_URL_EC2"),
-  optionalString("AWS_ENDPOINT_URL")
-]).pipe(Config.map(([ec2, any]) => Option.getOrUndefined(Option.orElse(ec2, () => any))))
+export const endpointConfig: Config.Config<string | undefined> = serviceEndpoint("EC2")
 
 /** What `layerConfig` reads when given nothing. */
 export const envConfig: Config.Config.Wrap<Ec2Config> = {

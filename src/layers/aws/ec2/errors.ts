@@ -1,45 +1,11 @@
 /**
- * EC2 error documents and codes → the taxonomy.
- *
- * Errors come as `<Response><Errors><Error><Code>…</Code><Message>…</Message>
- * </Error></Errors><RequestID>…</RequestID></Response>`
- * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html),
+ * EC2 error codes → the taxonomy. The document (`<Response><Errors><Error>`)
+ * is read by the shared Query extractor (../query/errors.ts); EC2 answers
  * almost always with status 400 whatever went wrong, so the code decides.
  */
-import { Either } from "effect"
-import * as Decode from "../../../http/Decode.js"
-import * as Errors from "../../../http/Errors.js"
-import {
-  AlreadyExists,
-  Conflict,
-  InvalidCredentials,
-  NotFound,
-  PermissionDenied,
-  ProviderError,
-  RateLimited
-} from "../../../schemas/Errors.js"
+import * as Query from "../query/errors.js"
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
-const str = (u: unknown): string | undefined => (typeof u === "string" && u.trim() !== "" ? u.trim() : undefined)
-
-/** Code, message and request id of an EC2 error document; any other body is left to the default reader. */
-export const extract: Errors.Extractor = (response) => {
-  const parsed = response.body.trim().startsWith("<") ? Decode.parseXml(response.body) : Either.left("not XML")
-  if (Either.isRight(parsed) && isRecord(parsed.right) && isRecord(parsed.right["Response"])) {
-    const doc = parsed.right["Response"]
-    const errors = isRecord(doc["Errors"]) ? doc["Errors"]["Error"] : undefined
-    const first: unknown = Array.isArray(errors) ? errors[0] : errors
-    if (isRecord(first)) {
-      return {
-        code: str(first["Code"]),
-        message: str(first["Message"]),
-        requestId: str(doc["RequestID"]) ?? str(doc["RequestId"])
-      }
-    }
-  }
-  return Errors.defaultExtractor(response)
-}
+export const extract = Query.extract
 
 /** The resources EC2 error codes talk about, under the names cloudfx errors use. */
 export type Resource =
@@ -57,13 +23,7 @@ export type Resource =
   | "vpc"
   | "subnet"
 
-type Kind =
-  | { readonly kind: "credentials" }
-  | { readonly kind: "denied" }
-  | { readonly kind: "throttled" }
-  | { readonly kind: "NotFound"; readonly resource: Resource }
-  | { readonly kind: "AlreadyExists"; readonly resource: Resource }
-  | { readonly kind: "Conflict"; readonly resource: Resource }
+type Kind = Query.Kind<Resource>
 
 const table: Record<string, Kind> = {
   AuthFailure: { kind: "credentials" },
@@ -123,62 +83,22 @@ const fromMessage = (code: string, message: string): Kind | undefined => {
   return undefined
 }
 
-/** "Client.UnauthorizedOperation" → "UnauthorizedOperation" (older documents prefix the fault side). */
-const bare = (code: string) => code.replace(/^(?:Client|Server)\./, "")
-
 export const kindOf = (code: string | undefined, message: string | undefined): Kind | undefined => {
   if (code === undefined) return undefined
-  const c = bare(code)
+  const c = Query.bare(code)
   return table[c] ?? fromMessage(c, message ?? "")
 }
 
 /** Which of the resource-specific errors an operation can report; the rest become ProviderError. */
-export type Mapped = "NotFound" | "AlreadyExists" | "Conflict"
+export type Mapped = Query.Mapped
 
-export type MappedError<M extends Mapped> =
-  | ("NotFound" extends M ? NotFound : never)
-  | ("AlreadyExists" extends M ? AlreadyExists : never)
-  | ("Conflict" extends M ? Conflict : never)
+export type MappedError<M extends Mapped> = Query.MappedError<M>
 
-export type Targets = Partial<Record<Resource, string>>
-
-const providerError = (ctx: Errors.FailureContext) =>
-  new ProviderError({
-    ...ctx.where,
-    status: ctx.status,
-    detail: ctx.message ?? ctx.code ?? `HTTP ${ctx.status}`,
-    ...(ctx.code === undefined ? {} : { code: ctx.code }),
-    ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId })
-  })
+export type Targets = Query.Targets<Resource>
 
 /**
  * The classifier for one request: credentials, permission and throttling
  * always; NotFound / AlreadyExists / Conflict only where the operation can
  * report them (naming the id from `targets`), else ProviderError with the code.
  */
-export const classify = <M extends Mapped>(mapped: ReadonlyArray<M>, targets: Targets) =>
-(ctx: Errors.FailureContext): MappedError<M> | InvalidCredentials | PermissionDenied | RateLimited | ProviderError | undefined => {
-  const k = kindOf(ctx.code, ctx.message)
-  if (k === undefined) return undefined
-  const reason = ctx.message ?? ctx.code ?? `HTTP ${ctx.status}`
-  switch (k.kind) {
-    case "credentials":
-      return new InvalidCredentials({ ...ctx.where, reason })
-    case "denied":
-      return new PermissionDenied({ ...ctx.where, reason })
-    case "throttled":
-      return ctx.retryAfter._tag === "Some"
-        ? new RateLimited({ ...ctx.where, retryAfter: ctx.retryAfter.value })
-        : new RateLimited({ ...ctx.where })
-  }
-  if (!(mapped as ReadonlyArray<Mapped>).includes(k.kind)) return providerError(ctx)
-  const id = targets[k.resource] ?? ""
-  switch (k.kind) {
-    case "NotFound":
-      return new NotFound({ ...ctx.where, resource: k.resource, id }) as MappedError<M>
-    case "AlreadyExists":
-      return new AlreadyExists({ ...ctx.where, resource: k.resource, id }) as MappedError<M>
-    case "Conflict":
-      return new Conflict({ ...ctx.where, resource: k.resource, id, reason }) as MappedError<M>
-  }
-}
+export const classify = Query.classifier(kindOf)

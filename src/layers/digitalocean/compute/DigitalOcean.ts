@@ -45,12 +45,12 @@ import type { HttpClient } from "@effect/platform"
 import type { ConfigError } from "effect"
 import { Config, Context, Effect, Layer } from "effect"
 import { Compute } from "../../../services/Compute.js"
-import * as Client from "./client.js"
+import * as Client from "../client.js"
 import * as Service from "./compute.js"
-import { type DigitalOceanConfig, envConfig } from "./config.js"
+import { type DigitalOceanConfig, envConfig } from "../config.js"
 
-export type { DigitalOceanConfig } from "./config.js"
-export { DEFAULT_ENDPOINT } from "./config.js"
+export type { DigitalOceanConfig } from "../config.js"
+export { DEFAULT_ENDPOINT } from "../config.js"
 export type { CreateNodeExtra, CreateVolumeExtra, DigitalOceanService } from "./compute.js"
 
 /** The DigitalOcean-only operations, provided by the same layer as `Compute`. */

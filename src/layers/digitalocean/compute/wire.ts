@@ -5,23 +5,9 @@
  * mapping reads is declared; other fields are ignored.
  */
 import { Schema } from "effect"
+import { pageFields } from "../client.js"
 
 const optionalArray = <A, I>(item: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(Schema.Array(item)))
-
-// shared/pages.yml + shared/meta.yml: `links.pages.next` is the URL of the next page; absent on the last.
-export const Links = Schema.Struct({
-  pages: Schema.optional(
-    Schema.Struct({
-      next: Schema.optional(Schema.String),
-      last: Schema.optional(Schema.String)
-    })
-  )
-})
-
-const pageFields = {
-  links: Schema.optional(Links),
-  meta: Schema.optional(Schema.Struct({ total: Schema.Number }))
-}
 
 // regions/models/region.yml
 export const Region = Schema.Struct({

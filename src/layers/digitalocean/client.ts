@@ -1,7 +1,8 @@
 /**
- * The DigitalOcean API v2 client: bearer token, JSON, the documented
- * pagination (`links.pages.next`) and rate limiting (429 with
- * `ratelimit-reset`, a Unix time).
+ * The DigitalOcean API v2 client every DigitalOcean product shares (compute,
+ * load balancers, DNS): bearer token, JSON, the documented pagination
+ * (`links.pages.next`) and rate limiting (429 with `ratelimit-reset`, a Unix
+ * time).
  *
  * Reads are retried by the shared policy. Writes (POST) are retried only
  * when DigitalOcean refused them with 429 — a refused request did nothing —
@@ -10,15 +11,32 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { HttpClientRequest } from "@effect/platform"
-import { Effect, Option, type Schema, Stream } from "effect"
-import * as Errors from "../../../http/Errors.js"
-import * as Paginate from "../../../http/Paginate.js"
-import * as ProviderHttp from "../../../http/Client.js"
-import * as Retry from "../../../http/Retry.js"
-import * as Signer from "../../../http/Signer.js"
-import { MalformedResponse } from "../../../schemas/Errors.js"
-import type * as Wire from "./wire.js"
+import { Effect, Option, Schema, Stream } from "effect"
+import * as Errors from "../../http/Errors.js"
+import * as Paginate from "../../http/Paginate.js"
+import * as ProviderHttp from "../../http/Client.js"
+import * as Retry from "../../http/Retry.js"
+import * as Signer from "../../http/Signer.js"
+import { MalformedResponse } from "../../schemas/Errors.js"
 import { DEFAULT_ENDPOINT, type DigitalOceanConfig, PROVIDER } from "./config.js"
+
+// shared/pages.yml + shared/meta.yml: `links.pages.next` is the URL of the next page; absent on the last.
+export const Links = Schema.Struct({
+  pages: Schema.optional(
+    Schema.Struct({
+      next: Schema.optional(Schema.String),
+      last: Schema.optional(Schema.String)
+    })
+  )
+})
+
+/** The fields every paginated body carries besides its items. */
+export const pageFields = {
+  links: Schema.optional(Links),
+  meta: Schema.optional(Schema.Struct({ total: Schema.Number }))
+}
+
+type Paged = { readonly links?: typeof Links.Type | undefined }
 
 /** The most a page may hold (shared/parameters.yml `per_page`). */
 export const PAGE_SIZE = 200
@@ -31,13 +49,21 @@ export interface Client {
     read: ProviderHttp.Reader<A, E>
   ) => Effect.Effect<A, ProviderHttp.Failure<O> | E>
   /** Every item of a paginated collection, following `links.pages.next` to the end. */
-  readonly list: <const O extends ProviderHttp.ExecuteOptions<unknown>, P extends { readonly links?: typeof Wire.Links.Type | undefined }, I, A>(
+  readonly list: <const O extends ProviderHttp.ExecuteOptions<unknown>, P extends Paged, I, A>(
     path: string,
     options: O,
     schema: Schema.Schema<P, I>,
     items: (page: P) => ReadonlyArray<A>,
     query?: Readonly<Record<string, string>>
   ) => Effect.Effect<ReadonlyArray<A>, ProviderHttp.Failure<O> | MalformedResponse>
+  /** The same, as a Stream that asks for a page only when the consumer pulls past the previous one. */
+  readonly stream: <const O extends ProviderHttp.ExecuteOptions<unknown>, P extends Paged, I, A>(
+    path: string,
+    options: O,
+    schema: Schema.Schema<P, I>,
+    items: (page: P) => ReadonlyArray<A>,
+    query?: Readonly<Record<string, string>>
+  ) => Stream.Stream<A, ProviderHttp.Failure<O> | MalformedResponse>
 }
 
 /**
@@ -95,7 +121,7 @@ export const make = (config: DigitalOceanConfig): Effect.Effect<Client, never, H
         return out as Effect.Effect<A, ProviderHttp.Failure<O> | E>
       }
 
-      const list: Client["list"] = (path, options, schema, items, query) => {
+      const stream: Client["stream"] = (path, options, schema, items, query) => {
         const where = { provider: PROVIDER, operation: options.operation }
         const fetch = (page: Option.Option<number>) =>
           send(
@@ -109,10 +135,13 @@ export const make = (config: DigitalOceanConfig): Effect.Effect<Client, never, H
               Effect.map(nextPage(body.links?.pages?.next, where), (next) => ({ items: items(body), next }))
             )
           )
-        return Stream.runCollect(Paginate.stream(fetch, { where })).pipe(Effect.map((chunk) => [...chunk]))
+        return Paginate.stream(fetch, { where })
       }
 
-      return { baseUrl: http.baseUrl, send, list }
+      const list: Client["list"] = (path, options, schema, items, query) =>
+        Stream.runCollect(stream(path, options, schema, items, query)).pipe(Effect.map((chunk) => [...chunk]))
+
+      return { baseUrl: http.baseUrl, send, list, stream }
     }
   )
 

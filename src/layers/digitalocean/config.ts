@@ -1,9 +1,9 @@
 /**
- * What the DigitalOcean compute client is configured with, and the
+ * What the DigitalOcean client (compute, load balancers, DNS) is configured with, and the
  * environment variables `layerConfig` reads (doctl's and Terraform's names).
  */
 import { Config, type Duration, Option, type Redacted } from "effect"
-import type * as Retry from "../../../http/Retry.js"
+import type * as Retry from "../../http/Retry.js"
 
 export interface DigitalOceanConfig {
   /** A personal access token (read + write scopes for everything but listing). */
@@ -11,9 +11,9 @@ export interface DigitalOceanConfig {
   /** The API base, default "https://api.digitalocean.com/v2" (a local fake or a proxy otherwise). */
   readonly endpoint?: string | undefined
   /**
-   * The region slug ("fra1") new droplets and volumes go to when the spec
-   * names no location. Droplets without one are placed by DigitalOcean;
-   * volumes need one.
+   * The region slug ("fra1") new droplets, volumes and load balancers go to
+   * when the spec names no location. Droplets without one are placed by
+   * DigitalOcean; volumes and load balancers need one.
    */
   readonly region?: string | undefined
   /** Per-attempt timeout. Default 60 s. */
