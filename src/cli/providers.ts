@@ -18,6 +18,7 @@ import { Gce } from "../layers/gcp/index.js"
 import { Hetzner } from "../layers/hetzner/index.js"
 import { Linode } from "../layers/linode/index.js"
 import { Memory } from "../layers/memory/index.js"
+import { PowerDns } from "../layers/powerdns/index.js"
 import { InvalidInput } from "../schemas/Errors.js"
 import type { Compute } from "../services/Compute.js"
 import type { Dns } from "../services/Dns.js"
@@ -49,6 +50,7 @@ export const loadBalancerProviders: ReadonlyArray<ProviderEntry<LoadBalancer>> =
 
 export const dnsProviders: ReadonlyArray<ProviderEntry<Dns>> = [
   { names: ["memory"], env: "none", layer: () => Memory.layerDns() },
+  { names: ["powerdns", "pdns"], env: "PDNS_API_URL, PDNS_API_KEY, PDNS_SERVER_ID", layer: () => PowerDns.layerConfig() },
   { names: ["route53", "aws"], env: "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws", layer: () => Route53.layerConfig() },
   { names: ["cloudflare"], env: "CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID", layer: () => Cloudflare.layerConfig() },
   { names: ["digitalocean", "do"], env: "DIGITALOCEAN_TOKEN", layer: () => DigitalOceanDns.layerConfig() }

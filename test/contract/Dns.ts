@@ -51,10 +51,12 @@ export const dnsContract = <E>(name: string, dnsLayer: Layer.Layer<Dns, E>, opti
     const zonesNamed = (dns: Dns.Service, domain: string) =>
       Effect.map(Stream.runCollect(dns.listZones()), (zs) => Chunk.toReadonlyArray(zs).filter((z) => z.domain === domain))
 
+    // A provider may raise the SOA serial on every change (PowerDNS does, as RFC 1912 asks):
+    // "the zone is unchanged" compares everything but the serial.
     const shape = (r: DnsRecord) => ({
       name: r.name,
       type: r.type,
-      data: r.data,
+      data: r.type === "SOA" ? r.data.trim().split(/\s+/).map((field, i) => (i === 2 ? "<serial>" : field)).join(" ") : r.data,
       ...(r.priority === undefined ? {} : { priority: r.priority })
     })
 

@@ -1,0 +1,1 @@
+export * as PowerDns from "./PowerDns.js"
