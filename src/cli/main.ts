@@ -10,6 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Local } from "../layers/local/index.js"
 import { Memory } from "../layers/memory/index.js"
+import { deployCommand } from "./deploy.js"
 import { dnsCommand } from "./dns.js"
 import { lbCommand } from "./lb.js"
 import { pricingCommand } from "./pricing.js"
@@ -56,7 +57,7 @@ const tourCommand = Command.make("tour", { json, root, objectMiB }, (args) =>
 
 export const cloudfx = Command.make("cloudfx").pipe(
   Command.withDescription("one API over many clouds: compute, object storage, load balancers and DNS"),
-  Command.withSubcommands([tourCommand, pricingCommand, lbCommand, dnsCommand])
+  Command.withSubcommands([tourCommand, pricingCommand, lbCommand, dnsCommand, deployCommand])
 )
 
 export const run = Command.run(cloudfx, { name: "cloudfx", version: "0.1.0" })

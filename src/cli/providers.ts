@@ -18,6 +18,7 @@ import { Gce } from "../layers/gcp/index.js"
 import { Hetzner } from "../layers/hetzner/index.js"
 import { Linode } from "../layers/linode/index.js"
 import { Memory } from "../layers/memory/index.js"
+import { Nova } from "../layers/openstack/index.js"
 import { PowerDns } from "../layers/powerdns/index.js"
 import { InvalidInput } from "../schemas/Errors.js"
 import type { Compute } from "../services/Compute.js"
@@ -38,7 +39,8 @@ export const computeProviders: ReadonlyArray<ProviderEntry<Compute>> = [
   { names: ["gce", "gcp"], env: "GOOGLE_APPLICATION_CREDENTIALS, GOOGLE_CLOUD_PROJECT, CLOUDSDK_COMPUTE_ZONE", layer: () => Gce.layerConfig() },
   { names: ["digitalocean", "do"], env: "DIGITALOCEAN_TOKEN, DIGITALOCEAN_REGION", layer: () => DigitalOcean.layerConfig() },
   { names: ["linode"], env: "LINODE_TOKEN, LINODE_REGION", layer: () => Linode.layerConfig() },
-  { names: ["hetzner"], env: "HCLOUD_TOKEN, HCLOUD_LOCATION", layer: () => Hetzner.layerConfig() }
+  { names: ["hetzner"], env: "HCLOUD_TOKEN, HCLOUD_LOCATION", layer: () => Hetzner.layerConfig() },
+  { names: ["openstack", "nova"], env: "OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, OS_REGION_NAME…", layer: () => Nova.layerConfig() }
 ]
 
 export const loadBalancerProviders: ReadonlyArray<ProviderEntry<LoadBalancer>> = [

@@ -5,3 +5,4 @@
  */
 export * as Keystone from "./keystone/Keystone.js"
 export * as Swift from "./swift/Swift.js"
+export * as Nova from "./nova/Nova.js"
