@@ -15,6 +15,7 @@ import { Alb, Ec2, Elb, Route53 } from "../layers/aws/index.js"
 import { Cloudflare } from "../layers/cloudflare/index.js"
 import { DigitalOcean, DigitalOceanDns, DigitalOceanLoadBalancer } from "../layers/digitalocean/index.js"
 import { Gce } from "../layers/gcp/index.js"
+import { Haproxy } from "../layers/haproxy/index.js"
 import { Hetzner } from "../layers/hetzner/index.js"
 import { Linode } from "../layers/linode/index.js"
 import { Memory } from "../layers/memory/index.js"
@@ -45,6 +46,7 @@ export const computeProviders: ReadonlyArray<ProviderEntry<Compute>> = [
 
 export const loadBalancerProviders: ReadonlyArray<ProviderEntry<LoadBalancer>> = [
   { names: ["memory"], env: "none", layer: () => Memory.layerLoadBalancer() },
+  { names: ["haproxy"], env: "HAPROXY_RUNTIME_SOCKET or HAPROXY_RUNTIME_ADDRESS, HAPROXY_CONFIG, HAPROXY_MASTER_SOCKET", layer: () => Haproxy.layerConfig() },
   { names: ["alb"], env: "AWS_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws", layer: () => Alb.layerConfig() },
   { names: ["elb"], env: "AWS_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws", layer: () => Elb.layerConfig() },
   { names: ["digitalocean", "do"], env: "DIGITALOCEAN_TOKEN, DIGITALOCEAN_REGION", layer: () => DigitalOceanLoadBalancer.layerConfig() }
