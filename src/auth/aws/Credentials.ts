@@ -232,3 +232,26 @@ export const chain = (options: ChainOptions = {}): Effect.Effect<AwsCredentials,
     )
   )
 }
+
+// ---------------------------------------------------------------------------
+// A client's source
+
+/**
+ * What an AWS client signs with: the explicit credentials (checked) or,
+ * without them, the chain — resolved on first use and kept. A failure is
+ * not remembered (the file or environment may be fixed meanwhile), and is
+ * reported under the client's provider id and the operation that needed
+ * them (the chain names itself "aws credentials").
+ */
+export const cachedSource = (
+  provider: string,
+  explicit: AwsCredentials | undefined
+): (operation: string) => Effect.Effect<AwsCredentials, InvalidCredentials> => {
+  let cached: AwsCredentials | undefined
+  const source = explicit === undefined ? chain() : fromConfig(explicit)
+  return (operation) =>
+    cached !== undefined ? Effect.succeed(cached) : source.pipe(
+      Effect.tap((c) => Effect.sync(() => void (cached = c))),
+      Effect.mapError((e) => new InvalidCredentials({ provider, operation, reason: e.reason }))
+    )
+}

@@ -157,3 +157,29 @@ describe("chain", () => {
       expect(String(explicit.secretAccessKey)).not.toContain("config-secret")
     }))
 })
+
+describe("cachedSource", () => {
+  const absent = { AWS_SHARED_CREDENTIALS_FILE: join(dir, "absent") }
+
+  it.effect("the chain runs on first use and is kept; a failure is the operation's and is retried next call", () =>
+    Effect.gen(function*() {
+      const source = Credentials.cachedSource("aws-test", undefined)
+      const failed = yield* Effect.flip(source("Test.first").pipe(withEnv(absent)))
+      expect([failed._tag, failed.provider, failed.operation]).toEqual(["InvalidCredentials", "aws-test", "Test.first"])
+      const found = yield* source("Test.second").pipe(withEnv({ ...absent, AWS_ACCESS_KEY_ID: "AKIDLATER", AWS_SECRET_ACCESS_KEY: "later-secret" }))
+      expect(found.accessKeyId).toBe("AKIDLATER")
+      const kept = yield* source("Test.third").pipe(withEnv({ ...absent, AWS_ACCESS_KEY_ID: "AKIDOTHER", AWS_SECRET_ACCESS_KEY: "other-secret" }))
+      expect(kept.accessKeyId).toBe("AKIDLATER")
+    }))
+
+  it.effect("explicit credentials are checked, not replaced by the environment", () =>
+    Effect.gen(function*() {
+      const env = withEnv({ ...absent, AWS_ACCESS_KEY_ID: "AKIDENV", AWS_SECRET_ACCESS_KEY: "env-secret" })
+      const given = Credentials.make({ accessKeyId: "AKIDGIVEN", secretAccessKey: "given-secret" })
+      expect((yield* Credentials.cachedSource("aws-test", given)("Test.op").pipe(env)).accessKeyId).toBe("AKIDGIVEN")
+      const empty = Credentials.make({ accessKeyId: "", secretAccessKey: "given-secret" })
+      const e = yield* Effect.flip(Credentials.cachedSource("aws-test", empty)("Test.op").pipe(env))
+      expect(e.reason).toContain("accessKeyId is empty")
+      expect(JSON.stringify(e)).not.toContain("given-secret")
+    }))
+})

@@ -5,9 +5,8 @@
 import { type Config, type Duration, Either } from "effect"
 import type { AwsCredentials } from "../../../auth/aws/Credentials.js"
 import type * as Retry from "../../../http/Retry.js"
-// The AWS CLI / SDK variables every AWS product reads the same way.
-import { checkEndpoint, defaultEndpoint as queryEndpoint, endpointConfig as serviceEndpoint, isRegion } from "../query/config.js"
-import { credentialsConfig, regionConfig } from "../s3/config.js"
+import { credentialsConfig, endpointConfig as serviceEndpoint, regionConfig } from "../config.js"
+import { checkEndpoint, defaultEndpoint as queryEndpoint, isRegion } from "../query/config.js"
 
 export interface Ec2Config {
   /** The region the client works in and signs for, e.g. "eu-west-1". */

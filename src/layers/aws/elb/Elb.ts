@@ -19,23 +19,29 @@
  * - Members are EC2 instances, never addresses: a Classic balancer sends
  *   traffic to every registered instance on the listener's instance port.
  *   A member's id is its instance id, its port the instance port, its ip the
- *   instance's private (else public) address. `attachMember({ ip, port })`
- *   maps the address to the instance holding it with EC2 DescribeInstances
- *   (filter `private-ip-address` for RFC 1918 / 100.64/10 addresses,
- *   `ip-address` otherwise), NotFound "node" when none does; `port` must be
- *   the instance port (InvalidInput otherwise), so one instance is one member
- *   whatever port it is attached with. `attachComputeNode` registers an EC2
- *   node (id `i-…`) directly and finds any other node by its address.
+ *   instance's public (else private) address — on attach and on list alike,
+ *   so a member attached by an instance's private address reports its public
+ *   one when it has one. `attachMember({ ip, port })` maps the address to the
+ *   instance holding it with EC2 DescribeInstances (filter
+ *   `private-ip-address` for RFC 1918 / 100.64/10 addresses, `ip-address`
+ *   otherwise, then the other one: a VPC may use a public range privately),
+ *   NotFound "node" when none does; `port` must be the instance port
+ *   (InvalidInput otherwise), so one instance is one member whatever port it
+ *   is attached with. `attachComputeNode` registers an EC2 node (id `i-…`)
+ *   directly, without a lookup, and finds any other node by its address.
+ *   Listing members reads their instances with the `instance-id` filter, so
+ *   an instance EC2 no longer knows is listed with ip "" instead of failing.
  * - Algorithms are not a setting: Classic uses round robin for tcp/ssl
  *   listeners and least outstanding requests (leastConnections) for
- *   http/https. Asking for the other one is Unsupported.
+ *   http/https. Asking for the other one is Unsupported. `listAlgorithms`
+ *   is in the order of `listProtocols` (http first, leastConnections first).
  * - No weights (InvalidInput), no `updateBalancer` (Unsupported: lb.update
  *   is not listed).
  * - Member state is DescribeInstanceHealth's: InService → up,
  *   OutOfService → down, Unknown → unknown.
  * - DeleteLoadBalancer succeeds for a missing balancer, so it is looked up first.
- * - Because members are instances, the portable contract's "same address,
- *   two ports" and "private and public address of one node" steps cannot hold here.
+ * - Because members are instances, the portable contract runs with
+ *   `memberPort` (one port per balancer, one member per machine).
  */
 import type { HttpClient } from "@effect/platform"
 import type { ConfigError } from "effect"

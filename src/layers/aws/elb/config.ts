@@ -7,8 +7,8 @@
 import { type Config, type Duration, Either } from "effect"
 import type { AwsCredentials } from "../../../auth/aws/Credentials.js"
 import type * as Retry from "../../../http/Retry.js"
-import { checkEndpoint, defaultEndpoint, endpointConfig, isRegion } from "../query/config.js"
-import { credentialsConfig, regionConfig } from "../s3/config.js"
+import { credentialsConfig, endpointConfig, regionConfig } from "../config.js"
+import { checkEndpoint, defaultEndpoint, isRegion } from "../query/config.js"
 
 export interface ElbBaseConfig {
   /** The region the client works in and signs for, e.g. "eu-west-1". */

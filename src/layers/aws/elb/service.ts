@@ -13,8 +13,9 @@ import { providerInfo } from "../../../services/ProviderInfo.js"
 import type { Ref } from "../../../services/Refs.js"
 import { traced } from "../../../services/span.js"
 import * as validate from "../../../services/validate.js"
-import type * as Ec2Client from "../ec2/client.js"
-import * as Ec2Wire from "../ec2/wire.js"
+import { type Client as Ec2Client, filters } from "../ec2/client.js"
+import { instances as ec2Instances } from "../ec2/instances.js"
+import type * as Ec2Wire from "../ec2/wire.js"
 import { members, opt } from "../query/client.js"
 import type { Client } from "./client.js"
 import * as Input from "./input.js"
@@ -29,7 +30,8 @@ export const protocols: ReadonlyArray<string> = ["http", "https", "tcp", "ssl"]
  * (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/how-elastic-load-balancing-works.html).
  */
 const algorithmFor = (protocol: string): Algorithm => (protocol === "http" || protocol === "https" ? "leastConnections" : "roundRobin")
-export const algorithms: ReadonlyArray<Algorithm> = ["roundRobin", "leastConnections"]
+// In the order of `protocols`: the first protocol and the first algorithm make a balancer together.
+export const algorithms: ReadonlyArray<Algorithm> = ["leastConnections", "roundRobin"]
 const knownAlgorithms = new Set<string>(AlgorithmSchema.literals)
 
 const instanceId = /^i-[0-9a-f]{8,17}$/
@@ -39,7 +41,14 @@ const memberStates: Record<string, MemberState> = { InService: "up", OutOfServic
 
 const isPrivate = (ip: string) => /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)/.test(ip)
 
-export const makeServices = (client: Client, ec2: Ec2Client.Client) => {
+/**
+ * The address a member reports: its instance's public address, else its
+ * private one. The same rule on attach and on list, so a member attached by
+ * its public address is listed by it.
+ */
+const addressOf = (i: Ec2Wire.Instance | undefined): string => i?.ipAddress ?? i?.privateIpAddress ?? ""
+
+export const makeServices = (client: Client, ec2: Ec2Client) => {
   const provider = client.provider
   const info = providerInfo(provider, [], client.region)
   const where = (name: string): validate.Where => ({ provider, operation: `LoadBalancer.${name}` })
@@ -99,20 +108,15 @@ export const makeServices = (client: Client, ec2: Ec2Client.Client) => {
       : Effect.fail(Input.invalid(w, "protocol", `"${String(value)}" is not one of ${protocols.join(", ")}`))
   }
 
-  /** The EC2 instances with these ids, or holding this address: the documented EC2 filters. */
-  const instances = (w: validate.Where, by: { readonly ids: ReadonlyArray<string> } | { readonly ip: string }) =>
-    Effect.map(
-      ec2.call({
-        action: "DescribeInstances",
-        params: "ids" in by
-          ? by.ids.map((id, i) => [`InstanceId.${i + 1}`, id] as const)
-          : [["Filter.1.Name", isPrivate(by.ip) ? "private-ip-address" : "ip-address"], ["Filter.1.Value.1", by.ip]],
-        schema: Ec2Wire.DescribeInstances,
-        operation: w.operation,
-        idempotent: true
-      }),
-      (r) => r.reservationSet.flatMap((res) => res.instancesSet)
-    )
+  const described = ec2Instances(ec2)
+
+  /**
+   * The EC2 instances with these ids (the `instance-id` filter, which leaves
+   * out an instance EC2 no longer knows instead of failing the whole call),
+   * or holding this address.
+   */
+  const instances = (w: validate.Where, by: { readonly ids: ReadonlyArray<string> } | { readonly ip: string; readonly filter: string }) =>
+    described.describe(w.operation, filters([["ids" in by ? "instance-id" : by.filter, "ids" in by ? by.ids : [by.ip]]]))
 
   const memberView = (name: string, id: string, ip: string, port: number, state: string | undefined, nodeId?: string) =>
     new Member({
@@ -180,9 +184,10 @@ export const makeServices = (client: Client, ec2: Ec2Client.Client) => {
       if (subnets.length === 0 && (zones === undefined || zones.length === 0)) {
         return yield* Effect.fail(Input.invalid(w, "extra.subnets", "a Classic balancer needs subnets or availability zones"))
       }
-      const ids = yield* Effect.forEach(wanted, (m, i) =>
+      const found = yield* Effect.forEach(wanted, (m, i) =>
         Effect.catchTag(instanceAt(w, m.ip), "NotFound", () =>
           Effect.fail(Input.invalid(w, `members[${i}].ip`, `no EC2 instance has the address ${m.ip}`))))
+      const ids = [...new Set(found.map((i) => i.instanceId))]
       const instanceProtocol = protocol === "https" ? "HTTP" : protocol === "ssl" ? "TCP" : protocol.toUpperCase()
       yield* client.call({
         action: "CreateLoadBalancer",
@@ -220,10 +225,17 @@ export const makeServices = (client: Client, ec2: Ec2Client.Client) => {
     }).pipe(traced(provider, w.operation))
   }
 
-  /** The instance holding this address: Classic balancers register instances, never addresses. */
-  const instanceAt = (w: validate.Where, ip: string) =>
-    Effect.flatMap(instances(w, { ip }), (found) =>
-      found[0] === undefined ? Effect.fail(new NotFound({ ...w, resource: "node", id: ip })) : Effect.succeed(found[0].instanceId))
+  /**
+   * The instance holding this address: Classic balancers register instances,
+   * never addresses. A VPC may use a public range privately, so an address
+   * not found where its range says is looked for as the other kind.
+   */
+  const instanceAt = (w: validate.Where, ip: string) => {
+    const [likely, other] = isPrivate(ip) ? ["private-ip-address", "ip-address"] : ["ip-address", "private-ip-address"]
+    return Effect.flatMap(instances(w, { ip, filter: likely }), (found) => found.length > 0 ? Effect.succeed(found) : instances(w, { ip, filter: other })).pipe(
+      Effect.flatMap((found) => found[0] === undefined ? Effect.fail(new NotFound({ ...w, resource: "node", id: ip })) : Effect.succeed(found[0]))
+    )
+  }
 
   const updateBalancer = (ref: Ref, _spec: LoadBalancer.UpdateBalancerSpec) => {
     const w = where("updateBalancer")
@@ -270,7 +282,7 @@ export const makeServices = (client: Client, ec2: Ec2Client.Client) => {
       const states = new Map((yield* health(w, name)).map((s) => [s.InstanceId, s.State]))
       const found = new Map((yield* instances(w, { ids })).map((i) => [i.instanceId, i]))
       const port = lb.ListenerDescriptions[0]?.Listener.InstancePort ?? 0
-      return ids.map((id) => memberView(name, id, found.get(id)?.privateIpAddress ?? found.get(id)?.ipAddress ?? "", port, states.get(id)))
+      return ids.map((id) => memberView(name, id, addressOf(found.get(id)), port, states.get(id)))
     }).pipe(traced(provider, w.operation))
   }
 
@@ -303,8 +315,8 @@ export const makeServices = (client: Client, ec2: Ec2Client.Client) => {
       const port = yield* validate.port(w, "member.port", member.port)
       yield* Input.noWeight(w, "member.weight", member.weight)
       yield* describe(w, name)
-      const id = yield* instanceAt(w, ip)
-      return yield* register(w, name, id, ip, port, undefined)
+      const instance = yield* instanceAt(w, ip)
+      return yield* register(w, name, instance.instanceId, addressOf(instance), port, undefined)
     }).pipe(traced(provider, w.operation))
   }
 
@@ -321,9 +333,11 @@ export const makeServices = (client: Client, ec2: Ec2Client.Client) => {
       const valid = yield* validate.port(w, "port", port)
       yield* Input.noWeight(w, "weight", o.weight)
       const spec = yield* memberSpecForNode(provider, node, valid, o)
-      // An EC2 node is its instance; any other node is found by its address.
-      const id = instanceId.test(nodeId) ? nodeId : yield* Effect.zipRight(describe(w, name), instanceAt(w, spec.ip))
-      return yield* register(w, name, id, spec.ip, valid, nodeId)
+      // An EC2 node is its instance (its addresses as it says them); any other node is found by its address.
+      if (instanceId.test(nodeId)) return yield* register(w, name, nodeId, node.publicIps[0] ?? spec.ip, valid, nodeId)
+      yield* describe(w, name)
+      const instance = yield* instanceAt(w, spec.ip)
+      return yield* register(w, name, instance.instanceId, addressOf(instance), valid, nodeId)
     }).pipe(traced(provider, w.operation))
   }
 

@@ -16,7 +16,7 @@ import * as Paginate from "../../../http/Paginate.js"
 import * as Retry from "../../../http/Retry.js"
 import * as Signer from "../../../http/Signer.js"
 import * as Url from "../../../http/Url.js"
-import { InvalidCredentials, type ProviderFailure, ProviderError } from "../../../schemas/Errors.js"
+import { type ProviderFailure, ProviderError } from "../../../schemas/Errors.js"
 import { type Classified, extract, type Mapped, type MappedError } from "./errors.js"
 
 /** Query parameters in the order they are sent: ("Filter.1.Name", "instance-id"), … */
@@ -79,17 +79,6 @@ const contentType = "application/x-www-form-urlencoded; charset=utf-8"
 export const formBody = (version: string, action: string, params: Params = []): string =>
   Url.query([["Action", action], ["Version", version], ...params])
 
-/** Credentials resolved on first use; a failure is not remembered (the file or env may be fixed meanwhile). */
-const credentialSource = (provider: string, explicit: AwsCredentials | undefined) => {
-  let cached: AwsCredentials | undefined
-  const source = explicit === undefined ? Credentials.chain() : Credentials.fromConfig(explicit)
-  return (operation: string): Effect.Effect<AwsCredentials, InvalidCredentials> =>
-    cached !== undefined ? Effect.succeed(cached) : source.pipe(
-      Effect.tap((c) => Effect.sync(() => void (cached = c))),
-      Effect.mapError((e) => new InvalidCredentials({ provider, operation, reason: e.reason }))
-    )
-}
-
 const isRateLimited = (e: unknown) => typeof e === "object" && e !== null && (e as { _tag?: unknown })._tag === "RateLimited"
 
 /**
@@ -116,7 +105,7 @@ export const refusing = (provider: string, region: string, problem: { readonly f
 }
 
 export const make = (options: Options): Effect.Effect<Client, never, HttpClient.HttpClient> => {
-  const credentials = credentialSource(options.provider, options.credentials)
+  const credentials = Credentials.cachedSource(options.provider, options.credentials)
   const signer = Signer.make((request, context) =>
     Effect.flatMap(credentials(context.operation), (c) =>
       sigV4Signer({ credentials: c, region: options.region, service: options.service })(request))

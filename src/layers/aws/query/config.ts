@@ -1,8 +1,7 @@
 /**
- * What every Query product's configuration checks the same way, and the
- * endpoint variables the AWS SDKs read.
+ * What every Query product's configuration checks the same way (the
+ * environment variables they read are ../config.ts).
  */
-import { Config, Option } from "effect"
 
 /** A region name such as "eu-west-1". */
 export const isRegion = (region: unknown): region is string =>
@@ -25,14 +24,3 @@ export const checkEndpoint = (endpoint: string): string | undefined => {
   }
   return undefined
 }
-
-const optionalString = (name: string) =>
-  Config.option(Config.string(name)).pipe(
-    Config.map(Option.flatMap((v) => (v.trim() === "" ? Option.none() : Option.some(v.trim()))))
-  )
-
-/** AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL (the SDKs' service-specific endpoint variables). */
-export const endpointConfig = (service: string): Config.Config<string | undefined> =>
-  Config.all([optionalString(`AWS_ENDPOINT_URL_${service}`), optionalString("AWS_ENDPOINT_URL")]).pipe(
-    Config.map(([own, any]) => Option.getOrUndefined(Option.orElse(own, () => any)))
-  )

@@ -9,13 +9,12 @@
 import { type HttpClient, HttpClientRequest } from "@effect/platform"
 import { Duration, Effect, Either, type Schema } from "effect"
 import * as Credentials from "../../../auth/aws/Credentials.js"
-import type { AwsCredentials } from "../../../auth/aws/Credentials.js"
 import { sigV4Signer } from "../../../auth/aws/HttpSigner.js"
 import * as ProviderHttp from "../../../http/Client.js"
 import * as Retry from "../../../http/Retry.js"
 import * as Signer from "../../../http/Signer.js"
 import * as Url from "../../../http/Url.js"
-import { InvalidCredentials, type ProviderFailure, ProviderError } from "../../../schemas/Errors.js"
+import { type ProviderFailure, ProviderError } from "../../../schemas/Errors.js"
 import { API_VERSION, type Resolved, resolve, type Route53Config } from "./config.js"
 import { classify, extract, type Mapped, type MappedError, type Targets } from "./errors.js"
 
@@ -43,17 +42,6 @@ export interface Client {
 
 const contentType = "application/xml"
 
-// The same lazy, failure-forgetting credential cache as the EC2 and S3 clients.
-const credentialSource = (provider: string, explicit: AwsCredentials | undefined) => {
-  let cached: AwsCredentials | undefined
-  const source = explicit === undefined ? Credentials.chain() : Credentials.fromConfig(explicit)
-  return (operation: string): Effect.Effect<AwsCredentials, InvalidCredentials> =>
-    cached !== undefined ? Effect.succeed(cached) : source.pipe(
-      Effect.tap((c) => Effect.sync(() => void (cached = c))),
-      Effect.mapError((e) => new InvalidCredentials({ provider, operation, reason: e.reason }))
-    )
-}
-
 const isRateLimited = (e: unknown) => typeof e === "object" && e !== null && (e as { _tag?: unknown })._tag === "RateLimited"
 
 export const make = (config: Route53Config): Effect.Effect<Client, never, HttpClient.HttpClient> =>
@@ -74,7 +62,7 @@ export const make = (config: Route53Config): Effect.Effect<Client, never, HttpCl
           )
       }),
     onRight: (resolved) => {
-      const credentials = credentialSource(resolved.provider, config.credentials)
+      const credentials = Credentials.cachedSource(resolved.provider, config.credentials)
       const signer = Signer.make((request, context) =>
         Effect.flatMap(credentials(context.operation), (c) =>
           sigV4Signer({ credentials: c, region: resolved.region, service: "route53" })(request))

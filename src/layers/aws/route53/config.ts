@@ -2,11 +2,10 @@
  * What a Route 53 client is configured with, how it is checked, and the
  * environment variables `layerConfig` reads (the AWS CLI / SDK names).
  */
-import { Config, type Duration, Either, Option } from "effect"
+import { type Config, type Duration, Either } from "effect"
 import type { AwsCredentials } from "../../../auth/aws/Credentials.js"
 import type * as Retry from "../../../http/Retry.js"
-// The AWS CLI / SDK credential variables every AWS product reads the same way.
-import { credentialsConfig } from "../s3/config.js"
+import { credentialsConfig, endpointConfig as serviceEndpoint } from "../config.js"
 
 export interface Route53Config {
   /** Explicit credentials; without them the chain runs at the first request: environment, then the shared credentials file. */
@@ -99,16 +98,8 @@ export const resolve = (config: Route53Config): Either.Either<Resolved, ConfigPr
   })
 }
 
-const optionalString = (name: string) =>
-  Config.option(Config.string(name)).pipe(
-    Config.map(Option.flatMap((v) => (v.trim() === "" ? Option.none() : Option.some(v.trim()))))
-  )
-
-/** AWS_ENDPOINT_URL_ROUTE_53, else AWS_ENDPOINT_URL (the SDKs' service-specific endpoint variables). */
-export const endpointConfig: Config.Config<string | undefined> = Config.all([
-  optionalString("AWS_ENDPOINT_URL_ROUTE_53"),
-  optionalString("AWS_ENDPOINT_URL")
-]).pipe(Config.map(([r53, any]) => Option.getOrUndefined(Option.orElse(r53, () => any))))
+/** AWS_ENDPOINT_URL_ROUTE_53, else AWS_ENDPOINT_URL. */
+export const endpointConfig: Config.Config<string | undefined> = serviceEndpoint("ROUTE_53")
 
 /** What `layerConfig` reads when given nothing. */
 export const envConfig: Config.Config.Wrap<Route53Config> = {

@@ -92,27 +92,11 @@ export const resolve = (config: S3Config): Either.Either<Omit<Client, "http" | "
   })
 }
 
-/** Credentials resolved on first use; a failure is retried on the next call (the file or env may be fixed meanwhile). */
-const credentialSource = (provider: string, config: S3Config) => {
-  let cached: AwsCredentials | undefined
-  const source = config.credentials === undefined ? Credentials.chain() : Credentials.fromConfig(config.credentials)
-  return (operation: string): Effect.Effect<AwsCredentials, InvalidCredentials> =>
-    cached !== undefined ? Effect.succeed(cached) : source.pipe(
-      Effect.tap((c) =>
-        Effect.sync(() => {
-          cached = c
-        })
-      ),
-      // The chain names itself ("aws credentials"); the error belongs to the operation that needed them.
-      Effect.mapError((e) => new InvalidCredentials({ provider, operation, reason: e.reason }))
-    )
-}
-
 export const make = (
   config: S3Config,
   resolved: Omit<Client, "http" | "credentials" | "signPayload">
 ): Effect.Effect<Client, never, HttpClient.HttpClient> => {
-  const credentials = credentialSource(resolved.provider, config)
+  const credentials = Credentials.cachedSource(resolved.provider, config.credentials)
   // The signed SHA-256 of each part is what S3 checks the bytes against; with SHA
   // instructions it costs less than the MD5 it replaces (upload.ts).
   const signPayload = config.signPayload ?? true

@@ -2,10 +2,10 @@
  * What an S3 client is configured with, its defaults, and the environment
  * variables `layerConfig` reads (the AWS CLI / SDK names).
  */
-import { Config, type Duration, Option } from "effect"
-import * as Credentials from "../../../auth/aws/Credentials.js"
+import type { Config, Duration } from "effect"
 import type { AwsCredentials } from "../../../auth/aws/Credentials.js"
 import type * as Retry from "../../../http/Retry.js"
+import { credentialsConfig, endpointConfig as serviceEndpoint, regionConfig } from "../config.js"
 
 /**
  * How `enableCdn` makes a bucket publicly readable:
@@ -39,6 +39,10 @@ export interface S3Config {
   readonly partSize?: number | undefined
   /** Parts in flight at once. Memory for one upload is at most partSize × concurrency. Default 4. */
   readonly concurrency?: number | undefined
+  /** Sources larger than this are copied in parts (UploadPartCopy), 0 … 5 GiB. Default 5 GiB: CopyObject's limit (copy.ts). */
+  readonly multipartCopyThreshold?: number | undefined
+  /** Bytes per part of a multipart copy, 5 MiB … 5 GiB (more if the source needs over 10,000). Default 100 MiB. */
+  readonly copyPartSize?: number | undefined
   /** Default "auto". */
   readonly publicAccess?: PublicAccess | undefined
   /**
@@ -80,26 +84,8 @@ export const DEFAULT_PART_SIZE = 8 * MiB
 export const DEFAULT_CONCURRENCY = 4
 export const DEFAULT_NAME = "aws-s3"
 
-const optionalString = (name: string) =>
-  Config.option(Config.string(name)).pipe(
-    Config.map(Option.flatMap((v) => (v.trim() === "" ? Option.none() : Option.some(v.trim()))))
-  )
-
-/** AWS_REGION, else AWS_DEFAULT_REGION. */
-export const regionConfig: Config.Config<string> = Config.nonEmptyString("AWS_REGION").pipe(
-  Config.orElse(() => Config.nonEmptyString("AWS_DEFAULT_REGION"))
-)
-
-/** AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL (the SDKs' service-specific endpoint variables). */
-export const endpointConfig: Config.Config<string | undefined> = Config.all([
-  optionalString("AWS_ENDPOINT_URL_S3"),
-  optionalString("AWS_ENDPOINT_URL")
-]).pipe(Config.map(([s3, any]) => Option.getOrUndefined(Option.orElse(s3, () => any))))
-
-/** AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN) when set; otherwise the chain decides per request. */
-export const credentialsConfig: Config.Config<AwsCredentials | undefined> = Config.option(Credentials.config).pipe(
-  Config.map(Option.getOrUndefined)
-)
+/** AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL. */
+export const endpointConfig: Config.Config<string | undefined> = serviceEndpoint("S3")
 
 /** What `layerConfig` reads when given nothing. */
 export const envConfig: Config.Config.Wrap<S3Config> = {
