@@ -54,7 +54,7 @@ describe.skipIf(skipPeers("sshd"))("deployNode against a real sshd", () => {
           MultiStep({
             steps: [
               FileStep({ target, content: `{"port":8080}\n`, mode: 0o600 }),
-              ScriptStep({ script: `#!/bin/sh\necho "hello $1 $2"\necho warn >&2\n`, args: ["big world", "it's"], name: "hello" }),
+              ScriptStep({ script: `#!/bin/sh\necho "$0" > ${JSON.stringify(join(work, "script-path"))}\necho "hello $1 $2"\necho warn >&2\n`, args: ["big world", "it's"], name: "hello" }),
               SshKeyStep({ publicKey: `${newKey.publicKey} again`, path: keys })
             ]
           }),
@@ -83,15 +83,16 @@ describe.skipIf(skipPeers("sshd"))("deployNode against a real sshd", () => {
           "creating", "waiting", "connecting", "connected",
           "step", "stepDone", "step", "stepDone", "step", "stepDone", "step", "stepDone", "step", "stepDone"
         ])
-        // no script left behind in the login directory
+        // no script left behind (other tests run scripts in the same login directory meanwhile: look for this one)
+        const scriptPath = readFileSync(join(work, "script-path"), "utf8").trim()
+        expect(scriptPath).toMatch(/\.cloudfx-deploy-[0-9a-f-]{36}\.sh$/)
         const home = yield* Effect.scoped(Effect.flatMap(Ssh, (ssh) =>
           Effect.flatMap(ssh.connect({
             host: peer.host, port: peer.port, username: peer.username,
             privateKey: Redacted.make(newKey.privateKey),
             hostKey: { _tag: "Fingerprint", fingerprints: [peer.hostKeyFingerprint] }
-          }), (s) => s.exec("ls -a; id -un"))))
-        expect(home.stdout).not.toContain(".cloudfx-deploy-")
-        expect(home.stdout.trim().split("\n").at(-1)).toBe(peer.username)
+          }), (s) => s.exec(`test -e ${JSON.stringify(scriptPath)} && echo left || echo gone; id -un`))))
+        expect(home.stdout.trim().split("\n")).toEqual(["gone", peer.username])
       }), 60_000)
 
     it.effect("a failing script: DeploymentFailed with the step, its output and exit code; the node is kept", () =>

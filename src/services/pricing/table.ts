@@ -62,7 +62,9 @@ const aliases: Readonly<Record<string, string>> = {
   gcp: "gce",
   google: "gce",
   "gcp-gce": "gce",
-  "google-compute": "gce"
+  "google-compute": "gce",
+  "openstack-nova": "openstack",
+  nova: "openstack"
 }
 
 /** "AWS" → "ec2", "gcp" → "gce"; any other id as itself, lower-cased. */

@@ -33,7 +33,9 @@
  * - Addresses: floating IPs and fixed IPs outside the private ranges are
  *   public; Nova's access IPs too.
  * - Prices: OpenStack has none; `prices` (a table by flavor name, or a
- *   function) gives `NodeSize.price`.
+ *   function) gives `NodeSize.price`, else, with a `region`, the `Pricing`
+ *   service when the program provides one (a price file of your cloud's
+ *   prices under provider "openstack" and that region).
  * - `createNode` is sent once (no idempotency token): a lost connection or
  *   5xx is reported, a rate-limit refusal retried. When Nova refuses it as
  *   invalid, the flavor, image, zone and key pair are looked up to say which
@@ -51,6 +53,7 @@ import type { ConfigError } from "effect"
 import { Config, Context, Effect, Layer } from "effect"
 import * as Session from "../../../auth/openstack/Session.js"
 import { Compute } from "../../../services/Compute.js"
+import { withDefaultPrices } from "../../../services/pricing/defaults.js"
 import { Keystone } from "../keystone/Keystone.js"
 import * as Client from "./client.js"
 import * as Service from "./compute.js"
@@ -72,7 +75,15 @@ export interface Services {
 
 /** Both services over a session shared with other OpenStack providers (see Keystone). */
 export const makeWith = (config: Omit<NovaConfig, "auth">, session: Session.OpenStackSession): Effect.Effect<Services, never, HttpClient.HttpClient> =>
-  Effect.map(Client.make(config, session), (client) => ({ compute: Service.make(config, client), nova: Extras.make(client) }))
+  Effect.gen(function*() {
+    const client = yield* Client.make(config, session)
+    const bare = Service.make(config, client)
+    // A cloud's own price list (a price file loaded into Pricing) fills what the config does not.
+    const compute = config.prices === undefined && config.region !== undefined
+      ? yield* withDefaultPrices(bare, { provider: "openstack", region: config.region })
+      : bare
+    return { compute, nova: Extras.make(client) }
+  })
 
 /** Both services over a session of their own. */
 export const makeServices = (config: NovaConfig): Effect.Effect<Services, never, HttpClient.HttpClient> =>

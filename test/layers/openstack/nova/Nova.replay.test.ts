@@ -6,13 +6,18 @@
  * messages, Retry-After, what is never retried, and the Neutron floating
  * IPs of the `Nova` tag.
  */
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { HttpClient } from "@effect/platform"
+import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect, Layer, Redacted, Schedule } from "effect"
 import { Replay } from "../../../../src/http/index.js"
 import * as Nova from "../../../../src/layers/openstack/nova/Nova.js"
 import { nodeState } from "../../../../src/layers/openstack/nova/mapping.js"
 import { Compute, waitUntilRunningOn } from "../../../../src/services/Compute.js"
+import { makePricing, Pricing, priceFile } from "../../../../src/services/Pricing.js"
 import { fingerprints, testPublicKeys } from "../../../contract/Compute.js"
 import { failsWith } from "../../../contract/harness.js"
 import { jsonEquals, reply, withTime } from "../../digitalocean/support.js"
@@ -248,6 +253,23 @@ describe("Nova: catalogue", () => {
       expect((yield* byFunction.compute.listSizes()).map((s) => s.price)).toEqual([undefined, 0.02, undefined])
       const unpriced = yield* setup(pages)
       expect((yield* unpriced.compute.listSizes()).every((s) => s.price === undefined)).toBe(true)
+      // Without `prices`, a Pricing service holding this cloud's price list (provider "openstack", the region) fills them.
+      const pricing = yield* makePricing({ cacheDir: false, bundled: false }).pipe(
+        Effect.provide(Layer.merge(NodeFileSystem.layer, Layer.succeed(HttpClient.HttpClient, unpriced.replay.client)))
+      )
+      const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "cloudfx-nova-prices-")))
+      const file = join(dir, "prices.json")
+      yield* Effect.promise(() =>
+        writeFile(file, JSON.stringify({
+          version: 1,
+          entries: [{ provider: "openstack", region: "RegionOne", size: "m1.medium", usdPerHour: 0.05, source: "our cloud's price list", date: "2026-11-01" }]
+        })))
+      yield* pricing.load(priceFile(file))
+      const fromPricing = yield* setup(pages, { region: "RegionOne" }).pipe(Effect.provideService(Pricing, pricing))
+      const priced2 = yield* fromPricing.compute.listSizes()
+      expect(priced2.map((s) => s.price)).toEqual([undefined, undefined, 0.05])
+      expect(priced2[2]!.extra).toMatchObject({ priceSource: "our cloud's price list", priceDate: "2026-11-01" })
+      yield* Effect.promise(() => rm(dir, { recursive: true, force: true }))
     }))
 
   it.effect("listImages follows Glance's `next` (a path: its marker goes on our image endpoint)", () =>
