@@ -42,7 +42,14 @@
  *   Public Access turned off for the bucket (and ACLs enabled for the ACL);
  *   until then it fails with `PermissionDenied`. `cdnUrl` is the object's
  *   plain URL, or `publicUrl`'s.
- * - Copies use CopyObject, which S3 limits to 5 GiB sources.
+ * - Copies are done by the server. The source is read (HEAD) first; up to
+ *   `multipartCopyThreshold` (default 5 GiB, CopyObject's limit) one
+ *   CopyObject keeps its metadata; above, a multipart copy of UploadPartCopy
+ *   ranges (`copyPartSize`, default 100 MiB — the AWS SDK TransferManager's
+ *   defaults; the AWS CLI would copy in parts from 8 MiB) `concurrency` at a
+ *   time, each pinned to the source's ETag, carrying its content type,
+ *   x-amz-meta-* and content headers (not its tags or ACL). A failed or
+ *   interrupted multipart copy is aborted.
  */
 import type { HttpClient } from "@effect/platform"
 import type { ConfigError } from "effect"
@@ -52,6 +59,7 @@ import { ObjectStorage } from "../../../services/ObjectStorage.js"
 import { providerInfo } from "../../../services/ProviderInfo.js"
 import * as Client from "./client.js"
 import { envConfig, type S3Config } from "./config.js"
+import * as Copy from "./copy.js"
 import * as Service from "./service.js"
 import type { S3Service } from "./types.js"
 
@@ -70,9 +78,9 @@ export class S3 extends Context.Tag("cloudfx/aws/S3")<S3, S3Service>() {}
 export const makeServices = (
   config: S3Config
 ): Effect.Effect<{ readonly storage: ObjectStorage.Service; readonly s3: S3Service }, never, HttpClient.HttpClient> =>
-  Either.match(Client.resolve(config), {
+  Either.match(Either.all([Client.resolve(config), Copy.settings(config)]), {
     onLeft: (error) => Effect.succeed(misconfigured(error)),
-    onRight: (resolved) => Effect.map(Client.make(config, resolved), Service.make)
+    onRight: ([resolved, copy]) => Effect.map(Client.make(config, resolved), (client) => Service.make(client, copy))
   })
 
 /** The portable service alone (a plain value: hold several, e.g. to copy between providers). */

@@ -133,8 +133,22 @@ export const badDigest = (ctx: FailureContext, key: string, digest: string): Int
     ? new IntegrityError({ ...ctx.where, key, expected: digest, actual: `the server received different bytes (${ctx.code})` })
     : undefined
 
+const replacedDetail = (source: string) => `the copy source "${source}" was replaced during the copy`
+
 /**
- * An `<Error>` in the body of a 200 (CompleteMultipartUpload, CopyObject),
+ * 412 to a part copy pinned to the source's Last-Modified
+ * (x-amz-copy-source-if-unmodified-since): the source was replaced after it
+ * was read, and parts of two versions must not be joined.
+ */
+export const sourceChanged = (ctx: FailureContext, source: string): ProviderError | undefined =>
+  ctx.status === 412 || ctx.code === "PreconditionFailed" ? providerError(ctx, replacedDetail(source)) : undefined
+
+/** The same, found by reading the source again before the parts are joined. */
+export const sourceReplaced = (where: { readonly provider: string; readonly operation: string }, source: string): ProviderError =>
+  new ProviderError({ ...where, status: 412, code: "PreconditionFailed", detail: Redact.text(replacedDetail(source)) })
+
+/**
+ * An `<Error>` in the body of a 200 (CompleteMultipartUpload, CopyObject, UploadPartCopy),
  * mapped as the status its code stands for — so InternalError (500) and
  * SlowDown (503) are retried like their HTTP counterparts.
  */

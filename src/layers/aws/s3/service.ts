@@ -9,7 +9,6 @@ import { presignUrl } from "../../../auth/aws/HttpSigner.js"
 import * as ProviderHttp from "../../../http/Client.js"
 import type { FailureContext } from "../../../http/Errors.js"
 import * as Paginate from "../../../http/Paginate.js"
-import * as Url from "../../../http/Url.js"
 import {
   AlreadyExists,
   InvalidInput,
@@ -24,6 +23,7 @@ import * as validate from "../../../services/validate.js"
 import { withQuery } from "./addressing.js"
 import type { Client } from "./client.js"
 import { MAX_PART_SIZE, MIN_PART_SIZE } from "./config.js"
+import * as Copy from "./copy.js"
 import * as S3Errors from "./errors.js"
 import { contentRange, fromHeaders, parseDate } from "./objectInfo.js"
 import type { PresignOptions, PutOptions, S3Service } from "./types.js"
@@ -31,7 +31,6 @@ import * as Listing from "./listing.js"
 import * as PublicAccess from "./publicAccess.js"
 import * as Upload from "./upload.js"
 import {
-  CopyObjectOutcome,
   createBucketBody,
   ListAllMyBucketsResult,
   ListBucketResult,
@@ -46,7 +45,7 @@ const DEFAULT_PAGE_SIZE = 1000
 
 const storageClassPattern = /^[A-Z][A-Z0-9_]*$/
 
-export const make = (client: Client): { readonly storage: ObjectStorage.Service; readonly s3: S3Service } => {
+export const make = (client: Client, copySettings: Copy.Settings = Copy.defaults): { readonly storage: ObjectStorage.Service; readonly s3: S3Service } => {
   const { address, http, provider } = client
   const where = (operation: string) => ({ provider, operation })
   const invalid = (operation: string, field: string, reason: string) => new InvalidInput({ ...where(operation), field, reason })
@@ -57,8 +56,6 @@ export const make = (client: Client): { readonly storage: ObjectStorage.Service;
 
   const bucketName = (operation: string, name: string) => validate.containerName(where(operation), name)
   const objectKey = (operation: string, key: string) => validate.objectKey(where(operation), key)
-
-  const containerNotFound = (operation: string, bucket: string) => new NotFound({ ...where(operation), resource: "container", id: bucket })
 
   const bodySource = <E>(operation: string, body: ObjectStorage.Body<E>): Effect.Effect<Upload.Source<E>, InvalidInput> => {
     if (typeof body === "string") return Effect.succeed({ _tag: "Bytes", bytes: Buffer.from(body, "utf8") })
@@ -371,6 +368,8 @@ export const make = (client: Client): { readonly storage: ObjectStorage.Service;
     }).pipe(traced(provider, operation, { "cloudfx.container": container, "cloudfx.key": key }))
   }
 
+  const copies = Copy.make(client, copySettings, { uploads, headBucket })
+
   const copyObject: ObjectStorage.Service["copyObject"] = (from, to) => {
     const operation = op("copyObject")
     return Effect.gen(function*() {
@@ -378,42 +377,7 @@ export const make = (client: Client): { readonly storage: ObjectStorage.Service;
       const fromKey = yield* objectKey(operation, from.key)
       const toBucket = yield* bucketName(operation, to.container)
       const toKey = yield* objectKey(operation, to.key)
-      yield* http.execute(
-        HttpClientRequest.put(address.objectUrl(toBucket, toKey)).pipe(
-          HttpClientRequest.setHeader("x-amz-copy-source", `/${Url.segment(fromBucket)}/${Url.key(fromKey)}`),
-          HttpClientRequest.setHeader("x-amz-metadata-directive", "COPY")
-        ),
-        {
-          operation,
-          classify: (ctx) =>
-            common(toBucket)(ctx) ?? S3Errors.noSuchBucket(ctx, toBucket) ?? S3Errors.noSuchKey(ctx, fromBucket, fromKey),
-          attributes: {
-            "cloudfx.container": fromBucket,
-            "cloudfx.key": fromKey,
-            "cloudfx.target.container": toBucket,
-            "cloudfx.target.key": toKey
-          }
-        },
-        (response, w) =>
-          Effect.flatMap(ProviderHttp.xml(CopyObjectOutcome, xmlOptions)(response, w), (outcome) =>
-            "Error" in outcome ? Effect.fail(S3Errors.embeddedError(w, outcome.Error.Code, outcome.Error.Message)) : Effect.void)
-      ).pipe(
-        // NoSuchBucket does not say which of the two buckets is missing.
-        Effect.catchIf(
-          (e) => e._tag === "NotFound" && e.resource === "container",
-          () =>
-            headBucket(operation, toBucket).pipe(
-              Effect.zipRight(Effect.fail(containerNotFound(operation, fromBucket)))
-            )
-        )
-      )
-      // The copy's answer has only an ETag: read the rest (size, type, metadata) back.
-      const { headers } = yield* http.execute(
-        HttpClientRequest.head(address.objectUrl(toBucket, toKey)),
-        { operation, notFound: { resource: "object", id: `${toBucket}/${toKey}` }, classify: common(toBucket) },
-        ProviderHttp.headers
-      )
-      return fromHeaders(toKey, Number(headers["content-length"] ?? "0"), headers)
+      return yield* copies.copy({ operation, from: { bucket: fromBucket, key: fromKey }, to: { bucket: toBucket, key: toKey } })
     }).pipe(
       traced(provider, operation, {
         "cloudfx.container": from.container,

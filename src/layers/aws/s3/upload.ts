@@ -65,7 +65,7 @@ interface Part {
   readonly release: Effect.Effect<void>
 }
 
-interface Stored {
+export interface Stored {
   readonly partNumber: number
   readonly etag: string
 }
@@ -432,5 +432,8 @@ export const make = (client: Client) => {
       ? source.bytes.byteLength <= spec.partSize ? putSingle(spec, source.bytes) : multipart(spec, slices(spec, source.bytes))
       : fromStream(spec, source.stream)
 
-  return { upload, abort }
+  return { upload, abort, createUpload, complete, stored }
 }
+
+/** Uploads, and the multipart steps a multipart copy shares (copy.ts). */
+export type Uploads = ReturnType<typeof make>

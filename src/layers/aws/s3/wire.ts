@@ -85,11 +85,13 @@ const ErrorRoot = Schema.Struct({ Error: Schema.Struct({ Code: Schema.String, Me
 const Written = Schema.Struct({ ETag: optionalText, LastModified: optionalText })
 
 /**
- * CompleteMultipartUpload and CopyObject answer 200 at once and report the
+ * CompleteMultipartUpload, CopyObject and UploadPartCopy answer 200 at once and report the
  * outcome in the body, which can be an `<Error>` document.
  */
 export const CompleteMultipartUploadOutcome = Schema.Union(ErrorRoot, Schema.Struct({ CompleteMultipartUploadResult: Written }))
 export const CopyObjectOutcome = Schema.Union(ErrorRoot, Schema.Struct({ CopyObjectResult: Written }))
+/** UploadPartCopy answers like CopyObject: 200, then the part's ETag or an `<Error>`. */
+export const CopyPartOutcome = Schema.Union(ErrorRoot, Schema.Struct({ CopyPartResult: Written }))
 
 /** What an `<Error>` document says, for the error mapping (undefined when the body is not one). */
 export interface ErrorDocument {

@@ -3,43 +3,14 @@
  * S3 API reference: AWS addressing, region redirects, 200 answers carrying an
  * <Error>, SlowDown, garbage, integrity checks, and configuration.
  */
-import { createHash } from "node:crypto"
 import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, ConfigProvider, Effect, Layer, Redacted, Stream } from "effect"
 import { Replay } from "../../../../src/http/index.js"
 import { S3 } from "../../../../src/layers/aws/index.js"
-import type { S3Config } from "../../../../src/layers/aws/s3/S3.js"
 import { ObjectStorage } from "../../../../src/services/ObjectStorage.js"
 import { collectBody, expectFailure, pattern, shape } from "../../../contract/ObjectStorage.js"
-
-const MiB = 1024 * 1024
-const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: Redacted.make("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY") }
-/** Quick retries: the tests count attempts, not wait for them. */
-const fast = { base: "1 millis", cap: "5 millis", jitter: 0 } as const
-
-const aws = (overrides: Partial<S3Config> = {}): S3Config => ({ region: "eu-west-1", credentials, retry: fast, ...overrides })
-
-const xml = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n${body}`
-const errorXml = (code: string, message: string, extra = "") =>
-  xml(`<Error><Code>${code}</Code><Message>${message}</Message>${extra}<RequestId>4442587FB7D0A2F9</RequestId><HostId>Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==</HostId></Error>`)
-const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex")
-
-/** Runs `f` with S3 services over a replay of `exchanges`; every exchange must be used. */
-const replayed = <A, E>(
-  config: S3Config,
-  exchanges: ReadonlyArray<Replay.Exchange>,
-  f: (s: Effect.Effect.Success<ReturnType<typeof S3.makeServices>>) => Effect.Effect<A, E, Replay.Replay>,
-  mode: "sequence" | "match" = "sequence"
-) =>
-  Effect.gen(function*() {
-    const s = yield* S3.makeServices(config)
-    const a = yield* f(s)
-    yield* Replay.assertDone
-    return a
-  }).pipe(Effect.provide(Replay.layer(exchanges, { mode })))
-
-const EU = "https://photos.s3.eu-west-1.amazonaws.com"
+import { aws, credentials, errorXml, EU, fast, md5, MiB, replayed, xml } from "./replaySupport.js"
 
 describe("S3 addressing and requests (replayed)", () => {
   it.live("virtual-hosted on AWS, LocationConstraint for the region, SigV4 on every request", () =>
@@ -342,6 +313,7 @@ describe("S3 errors (replayed)", () => {
       { request: { method: "PUT", url: `${EU}/k` }, response: { status: 503, headers: { "retry-after": "0" }, body: errorXml("SlowDown", "Please reduce your request rate.") } },
       { request: { method: "PUT", url: `${EU}/k` }, response: { status: 503, body: errorXml("SlowDown", "Please reduce your request rate.") } },
       { request: { method: "PUT", url: `${EU}/k` }, response: { headers: { etag: `"${md5(new TextEncoder().encode("x"))}"` } } },
+      { request: { method: "HEAD", url: `${EU}/a%20b/%C3%BC` }, response: { headers: { "content-length": "10", etag: "\"e\"" } } },
       {
         request: { method: "PUT", url: `${EU}/copy`, headers: { "x-amz-copy-source": "/photos/a%20b/%C3%BC", "x-amz-metadata-directive": "COPY" } },
         response: { status: 200, body: errorXml("InternalError", "We encountered an internal error. Please try again.") },

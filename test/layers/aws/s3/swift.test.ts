@@ -4,80 +4,23 @@
  * behind, a dropped connection retried for one part, presigned URLs used by
  * plain fetch, credentials, public access, and no secret in any output.
  */
-import { createHash, randomBytes } from "node:crypto"
+import { createHash } from "node:crypto"
 import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
-import { Cause, Chunk, Deferred, Effect, Exit, Fiber, Layer, Logger, LogLevel, Option, Redacted, Schedule, Stream } from "effect"
+import { Cause, Chunk, Deferred, Effect, Exit, Fiber, Layer, Logger, LogLevel, Redacted, Schedule, Stream } from "effect"
 import { sigV4Signer } from "../../../../src/auth/aws/HttpSigner.js"
 import { S3 } from "../../../../src/layers/aws/index.js"
-import type { S3Config } from "../../../../src/layers/aws/s3/S3.js"
-import type { ObjectStorage } from "../../../../src/services/ObjectStorage.js"
 import { expectFailure } from "../../../contract/ObjectStorage.js"
 import { captureLogs, captureSpans, spanText } from "../../../http/support.js"
-import { LocalSwift, skipPeers, type SwiftPeer } from "../../../support/peers/index.js"
+import { LocalSwift, skipPeers } from "../../../support/peers/index.js"
 import { partNumberOf, startProxy } from "./proxy.js"
 import { MiB, swiftConfig } from "./support.js"
-
-const services = (swift: SwiftPeer, overrides?: Partial<S3Config>) => S3.makeServices(swiftConfig(swift, overrides))
-
-let bucketCount = 0
-const newBucket = () => `cfx-s3-${Date.now().toString(36)}-${bucketCount++}`
-
-/** A fresh bucket, emptied (objects and pending uploads) and removed afterwards. */
-const withBucket = <A, E, R>(
-  swift: SwiftPeer,
-  f: (bucket: string, s: { readonly storage: ObjectStorage.Service; readonly s3: S3.S3Service }) => Effect.Effect<A, E, R>
-) =>
-  Effect.flatMap(services(swift), (s) =>
-    Effect.acquireUseRelease(
-      Effect.suspend(() => {
-        const bucket = newBucket()
-        return Effect.as(s.storage.createContainer(bucket), bucket)
-      }),
-      (bucket) => f(bucket, s),
-      (bucket) =>
-        Effect.all([
-          s.s3.listMultipartUploads(bucket).pipe(Stream.runForEach((u) => s.s3.abortMultipartUpload(bucket, u.key, u.uploadId))),
-          s.storage.listObjects(bucket).pipe(Stream.runForEach((e) => (e._tag === "ObjectInfo" ? s.storage.deleteObject(bucket, e.key) : Effect.void)))
-        ]).pipe(Effect.zipRight(s.storage.deleteContainer(bucket)), Effect.ignore)
-    ))
-
-/** Random chunks of irregular sizes adding up to `total`, hashed (sha256) as they are pulled. */
-const generated = (total: number) => {
-  const sent = createHash("sha256")
-  let pulled = 0
-  const sizes = [1 << 20, 333_333, 65_536, 7, 2_500_000]
-  let i = 0
-  const stream = Stream.repeatEffectOption(
-    Effect.suspend(() => {
-      if (pulled >= total) return Effect.fail(Option.none())
-      const n = Math.min(total - pulled, sizes[i++ % sizes.length]!)
-      const chunk = randomBytes(n)
-      sent.update(chunk)
-      pulled += n
-      return Effect.succeed(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-    })
-  )
-  return { stream, digest: () => sent.digest("hex"), pulled: () => pulled }
-}
-
-const sha256Of = <E>(body: Stream.Stream<Uint8Array, E>) =>
-  Stream.runFold(body, { hash: createHash("sha256"), size: 0 }, (acc, chunk) => {
-    acc.hash.update(chunk)
-    return { hash: acc.hash, size: acc.size + chunk.byteLength }
-  }).pipe(Effect.map(({ hash, size }) => ({ sha256: hash.digest("hex"), size })))
-
-/** The AWS-style multipart ETag of `parts`: MD5 of the parts' binary MD5s, "-", their count. */
-const multipartEtag = (partMd5s: ReadonlyArray<Buffer>) =>
-  `${createHash("md5").update(Buffer.concat([...partMd5s])).digest("hex")}-${partMd5s.length}`
+import { generated, multipartEtag, newBucket, pendingUploads, services, sha256Of, withBucket } from "./swiftSupport.js"
 
 class Boom {
   readonly _tag = "Boom"
 }
-
-const pendingUploads = (s3: S3.S3Service, bucket: string) =>
-  Effect.map(Stream.runCollect(s3.listMultipartUploads(bucket)), Chunk.toReadonlyArray)
 
 describe.skipIf(skipPeers("swift"))("S3 on Swift s3api, beyond the contract", () => {
   layer(Layer.merge(LocalSwift.layer(), NodeHttpClient.layerUndici), { timeout: "120 seconds", excludeTestServices: true })((it) => {
