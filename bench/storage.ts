@@ -90,12 +90,13 @@ interface JobResult {
 // Loaded on demand, so a child of one side never carries the other side's modules.
 const cloudfx = async () => {
   // Module by module: the "effect" index alone would load all of Effect (some 40 MiB of RSS).
-  const [Effect, Redacted, Stream, NodeHttpClient, { S3 }] = await Promise.all([
+  // The S3 module alone, as a bundler keeps of `cloudfx/aws` when only S3 is used.
+  const [Effect, Redacted, Stream, NodeHttpClient, S3] = await Promise.all([
     import("effect/Effect"),
     import("effect/Redacted"),
     import("effect/Stream"),
     import("@effect/platform-node/NodeHttpClient"),
-    import("../src/layers/aws/index.js")
+    import("../src/layers/aws/s3/S3.js")
   ])
   const storage = (t: Target, a: Args, signPayload?: boolean) =>
     S3.make({
