@@ -17,7 +17,7 @@ import { Compute, waitUntilRunningOn, type WaitUntilRunningOptions } from "./Com
 import * as publicKey from "./publicKey.js"
 import { quote, quotePath } from "./shell.js"
 import { Ssh } from "./Ssh.js"
-import { isRetryableConnectError, type SshConnectError, SshError, type SshSessionError } from "./SshErrors.js"
+import { type BadPrivateKey, isRetryableConnectError, type SshConnectError, SshError, type SshSessionError } from "./SshErrors.js"
 
 const PROVIDER = "deploy"
 
@@ -336,6 +336,13 @@ const runLeaf = (
 
 // ---------------------------------------------------------------- connecting
 
+const credentialsOf = (options: DeployOptions): Ssh.Credentials => ({
+  ...(options.privateKey === undefined ? {} : { privateKey: options.privateKey }),
+  ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
+  ...(options.password === undefined ? {} : { password: options.password }),
+  ...(options.agent === undefined ? {} : { agent: options.agent })
+})
+
 const connectToNode = (
   ssh: Ssh.Service,
   node: Node,
@@ -355,10 +362,7 @@ const connectToNode = (
     let attempt = 0
     let last = "no attempt yet"
     const credentials = {
-      ...(options.privateKey === undefined ? {} : { privateKey: options.privateKey }),
-      ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
-      ...(options.password === undefined ? {} : { password: options.password }),
-      ...(options.agent === undefined ? {} : { agent: options.agent }),
+      ...credentialsOf(options),
       ...(options.hostKey === undefined ? {} : { hostKey: options.hostKey }),
       timeout: options.attemptTimeout ?? "20 seconds"
     }
@@ -418,9 +422,6 @@ const checkOptions = (options: DeployOptions) =>
     if (options.address !== undefined && options.address !== "public" && options.address !== "private") {
       return yield* Effect.fail(bad("address", `must be "public" or "private"`))
     }
-    if (options.privateKey === undefined && options.password === undefined && options.agent === undefined) {
-      return yield* Effect.fail(bad("privateKey", "give a privateKey, a password or an agent to log in with"))
-    }
   })
 
 /**
@@ -428,8 +429,10 @@ const checkOptions = (options: DeployOptions) =>
  * failing at once on a rejected key or host key), run `steps`, and return
  * the node with each step's result.
  *
- * Input (steps, local files, options) is checked before the node is
- * created. Failures after creation are `DeploymentFailed` carrying the node
+ * Input (steps, local files, options) and credentials (with
+ * `Ssh.checkCredentials`: the key parses, its passphrase opens it) are
+ * checked before the node is created, so those mistakes cost no server:
+ * InvalidInput or BadPrivateKey, with no node id. Failures after creation are `DeploymentFailed` carrying the node
  * id; with `onFailure: "destroy"` the node is destroyed first, by a
  * finalizer, so an interrupted deployment is cleaned up too.
  */
@@ -439,7 +442,7 @@ export const deployNode = (
   options: DeployOptions
 ): Effect.Effect<
   DeployResult,
-  InvalidInput | NotFound | AlreadyExists | ProviderFailure | DeploymentFailed,
+  InvalidInput | BadPrivateKey | NotFound | AlreadyExists | ProviderFailure | DeploymentFailed,
   Compute | Ssh
 > =>
   Effect.gen(function*() {
@@ -447,6 +450,7 @@ export const deployNode = (
     const leaves = yield* flatten(Array.isArray(steps) ? steps : [steps as Step])
     const compute = yield* Compute
     const ssh = yield* Ssh
+    yield* ssh.checkCredentials(credentialsOf(options))
     const report = (event: DeployPhase) => {
       const { phase, ...rest } = event
       const text = describe(event)

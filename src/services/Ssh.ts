@@ -20,7 +20,7 @@
 import { Context } from "effect"
 import type { Duration, Effect, Redacted, Scope } from "effect"
 import type { InvalidInput } from "../schemas/Errors.js"
-import type { SshConnectError, SshSessionError } from "./SshErrors.js"
+import type { BadPrivateKey, SshConnectError, SshSessionError } from "./SshErrors.js"
 
 export class Ssh extends Context.Tag("cloudfx/Ssh")<Ssh, Ssh.Service>() {}
 
@@ -54,17 +54,21 @@ export declare namespace Ssh {
     | { readonly _tag: "KnownHosts"; readonly store: KnownHostsStore }
     | { readonly _tag: "InsecureAcceptAny" }
 
-  export interface ConnectOptions {
-    readonly host: string
-    /** Default 22. */
-    readonly port?: number
-    readonly username: string
+  /** What a login offers: at least one of a private key, a password, an agent. */
+  export interface Credentials {
     /** OpenSSH ("BEGIN OPENSSH PRIVATE KEY") or PEM key text: ed25519, ECDSA or RSA. */
     readonly privateKey?: Redacted.Redacted<string | Uint8Array>
     readonly passphrase?: Redacted.Redacted<string>
     readonly password?: Redacted.Redacted<string>
     /** Use an ssh-agent: `true` for $SSH_AUTH_SOCK, or the socket path. */
     readonly agent?: boolean | string
+  }
+
+  export interface ConnectOptions extends Credentials {
+    readonly host: string
+    /** Default 22. */
+    readonly port?: number
+    readonly username: string
     /** Default: TrustOnFirstUse over the service's in-memory store. */
     readonly hostKey?: HostKeyPolicy
     /** Time for TCP connect + handshake + authentication. Default 20 seconds. */
@@ -122,5 +126,15 @@ export declare namespace Ssh {
 
   export interface Service {
     readonly connect: (options: ConnectOptions) => Effect.Effect<Session, SshConnectError | InvalidInput, Scope.Scope>
+    /**
+     * Check credentials here, without connecting: the private key parses and
+     * is private, an encrypted key has its passphrase and the passphrase
+     * opens it (BadPrivateKey); something to log in with is given, a
+     * passphrase comes with a key, `agent: true` has $SSH_AUTH_SOCK
+     * (InvalidInput). Whether the server accepts them is only known by
+     * connecting. A BadPrivateKey from here names no server: its host is ""
+     * and its port 0.
+     */
+    readonly checkCredentials: (credentials: Credentials) => Effect.Effect<void, BadPrivateKey | InvalidInput>
   }
 }

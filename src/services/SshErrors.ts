@@ -14,8 +14,9 @@ const origin = {
   port: Schema.Number
 }
 
+// A check made before any connection (Ssh.checkCredentials) has no host: it names the operation alone.
 const at = (e: { readonly operation: string; readonly host: string; readonly port: number }) =>
-  `${e.operation} ${e.host}:${e.port}`
+  e.host === "" ? e.operation : `${e.operation} ${e.host}:${e.port}`
 
 /** No SSH session came up: refused, unreachable, timed out, reset, no SSH banner. Retryable. */
 export class SshConnectionFailed extends Schema.TaggedError<SshConnectionFailed>()("SshConnectionFailed", {

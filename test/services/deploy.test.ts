@@ -215,8 +215,79 @@ describe.skipIf(skipPeers("sshd"))("deployNode against a real sshd", () => {
           privateKey: Redacted.make(key.privateKey),
           passphrase: Redacted.make("nope")
         })))
-        expect(wrong._tag === "DeploymentFailed" && wrong.error._tag).toBe("BadPrivateKey")
-        expect(String(wrong)).not.toContain("s3cret")
+        // caught before any node was created: no DeploymentFailed, no node id
+        expect(wrong._tag).toBe("BadPrivateKey")
+        expect(String(wrong)).not.toMatch(/s3cret|nope/)
       }), 60_000)
+  })
+})
+
+// Local credential mistakes must cost no server: no sshd here, and a counting Ssh shows no connection was tried.
+describe.skipIf(skipPeers("sshd"))("deployNode checks credentials before creating a node", () => {
+  layer(Layer.merge(Ssh2.layer(), loopbackCompute), { excludeTestServices: true })((it) => {
+    const localOptions = (extra: DeployOptions): DeployOptions => ({
+      usernames: ["root"],
+      hostKey: { _tag: "InsecureAcceptAny" },
+      wait: { schedule: Schedule.spaced("20 millis"), timeout: "10 seconds" },
+      connectSchedule: Schedule.spaced("250 millis"),
+      connectTimeout: "5 seconds",
+      onFailure: "keep",
+      ...extra
+    })
+    const countingConnects = Effect.map(Ssh, (ssh) => {
+      const counter = { connects: 0 }
+      const service: Ssh.Service = { ...ssh, connect: (o) => Effect.suspend(() => { counter.connects++; return ssh.connect(o) }) }
+      return { counter, service }
+    })
+
+    it.effect("malformed key, encrypted key without passphrase, wrong passphrase: BadPrivateKey, no node, no connection", () =>
+      Effect.gen(function*() {
+        const locked = keygen("ed25519", { passphrase: "right phrase" })
+        const listed = Effect.flatMap(Compute, (c) => c.listNodes())
+        const before = (yield* listed).length
+        const { counter, service } = yield* countingConnects
+        const cases: ReadonlyArray<[string, DeployOptions]> = [
+          ["malformed", { privateKey: Redacted.make("-----BEGIN OPENSSH PRIVATE KEY-----\nbm90IGEga2V5\n-----END OPENSSH PRIVATE KEY-----\n") }],
+          ["no passphrase", { privateKey: Redacted.make(locked.privateKey) }],
+          ["wrong passphrase", { privateKey: Redacted.make(locked.privateKey), passphrase: Redacted.make("wrong phrase") }]
+        ]
+        for (const [label, credentials] of cases) {
+          const events: Array<DeployPhase> = []
+          const started = Date.now()
+          const e = yield* Effect.flip(deployNode(spec(`never-${label.replace(/ /g, "-")}`), [ScriptStep({ script: "true" })], localOptions({
+            ...credentials,
+            onProgress: (ev) => Effect.sync(() => events.push(ev))
+          }))).pipe(Effect.provideService(Ssh, service))
+          expect([label, e._tag]).toEqual([label, "BadPrivateKey"])
+          expect(String(e)).not.toMatch(/right phrase|wrong phrase/)
+          expect(events).toEqual([])
+          expect(Date.now() - started).toBeLessThan(5_000)
+        }
+        expect(counter.connects).toBe(0)
+        expect((yield* listed).length).toBe(before)
+        expect((yield* listed).map((n) => n.name).filter((n) => n.startsWith("never-"))).toEqual([])
+
+        // the same key with its passphrase gets past the check: a node is created and a connection tried
+        const e = yield* Effect.flip(deployNode(spec("unlocked"), [ScriptStep({ script: "true" })], localOptions({
+          privateKey: Redacted.make(locked.privateKey),
+          passphrase: Redacted.make("right phrase"),
+          port: 1,
+          connectTimeout: "500 millis"
+        }))).pipe(Effect.provideService(Ssh, service))
+        expect(e._tag).toBe("DeploymentFailed")
+        expect(counter.connects).toBeGreaterThan(0)
+        expect((yield* listed).length).toBe(before + 1)
+      }))
+
+    it.effect("nothing to log in with, or a passphrase without a key: InvalidInput, no node", () =>
+      Effect.gen(function*() {
+        const listed = Effect.flatMap(Compute, (c) => c.listNodes())
+        const before = (yield* listed).length
+        for (const credentials of [{}, { password: Redacted.make("pw"), passphrase: Redacted.make("x") }] satisfies Array<DeployOptions>) {
+          const e = yield* Effect.flip(deployNode(spec("never-invalid"), [ScriptStep({ script: "true" })], localOptions(credentials)))
+          expect(e._tag).toBe("InvalidInput")
+        }
+        expect((yield* listed).length).toBe(before)
+      }))
   })
 })

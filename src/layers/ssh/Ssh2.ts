@@ -97,6 +97,27 @@ const signalNumber = (name: string): number | undefined => {
 
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/
 
+/** The credential rules both `connect` and `checkCredentials` apply; the agent socket to use, if any. */
+const checkCredentialFields = (
+  where: { readonly provider: string; readonly operation: string },
+  credentials: Ssh.Credentials
+): Effect.Effect<string | undefined, InvalidInput> => {
+  const bad = (field: string, reason: string) => Effect.fail(new InvalidInput({ ...where, field, reason }))
+  const given = credentials.agent
+  if (given !== undefined && typeof given !== "boolean" && (typeof given !== "string" || given === "")) {
+    return bad("agent", "must be true (for $SSH_AUTH_SOCK), false or a socket path")
+  }
+  const agent = given === true ? process.env["SSH_AUTH_SOCK"] : given === false ? undefined : given
+  if (given === true && (agent === undefined || agent === "")) return bad("agent", "SSH_AUTH_SOCK is not set")
+  if (credentials.privateKey === undefined && credentials.password === undefined && agent === undefined) {
+    return bad("privateKey", "give a privateKey, a password or an agent")
+  }
+  if (credentials.passphrase !== undefined && credentials.privateKey === undefined) {
+    return bad("passphrase", "is only used with a privateKey")
+  }
+  return Effect.succeed(agent)
+}
+
 const checkOptions = (options: Ssh.ConnectOptions) =>
   Effect.gen(function*() {
     const where = { provider: PROVIDER, operation: "Ssh.connect" }
@@ -106,16 +127,7 @@ const checkOptions = (options: Ssh.ConnectOptions) =>
     if (/\s/.test(host)) return yield* Effect.fail(bad("host", "must not contain whitespace"))
     const port = yield* validate.port(where, "port", options.port ?? 22)
     const username = yield* validate.name(where, "username", options.username)
-    const agent = options.agent === true ? process.env["SSH_AUTH_SOCK"] : options.agent === false ? undefined : options.agent
-    if (options.agent === true && (agent === undefined || agent === "")) {
-      return yield* Effect.fail(bad("agent", "SSH_AUTH_SOCK is not set"))
-    }
-    if (options.privateKey === undefined && options.password === undefined && agent === undefined) {
-      return yield* Effect.fail(bad("privateKey", "give a privateKey, a password or an agent"))
-    }
-    if (options.passphrase !== undefined && options.privateKey === undefined) {
-      return yield* Effect.fail(bad("passphrase", "is only used with a privateKey"))
-    }
+    const agent = yield* checkCredentialFields(where, options)
     const policy = options.hostKey
     if (policy !== undefined) {
       if (!["Fingerprint", "TrustOnFirstUse", "KnownHosts", "InsecureAcceptAny"].includes(policy._tag)) {
@@ -143,12 +155,12 @@ const checkOptions = (options: Ssh.ConnectOptions) =>
 
 /** Parse the key here so a bad key or passphrase is a typed error before any connection is made. */
 const parsePrivateKey = (
-  options: Ssh.ConnectOptions,
-  where: { host: string; port: number }
+  options: Ssh.Credentials,
+  where: { operation: string; host: string; port: number }
 ): Effect.Effect<ParsedKey | undefined, BadPrivateKey> => {
   const privateKey = options.privateKey
   if (privateKey === undefined) return Effect.succeed(undefined)
-  const bad = (reason: string) => new BadPrivateKey({ provider: PROVIDER, operation: "Ssh.connect", ...where, reason })
+  const bad = (reason: string) => new BadPrivateKey({ provider: PROVIDER, ...where, reason })
   const passphrase = options.passphrase === undefined ? undefined : Redacted.value(options.passphrase)
   return Effect.try({
     try: () => ssh2.utils.parseKey(keyMaterial(privateKey), passphrase),
@@ -459,7 +471,7 @@ export const make = (config: Ssh2Config = {}): Effect.Effect<Ssh.Service> =>
       Effect.gen(function*() {
         const checked = yield* checkOptions({ ...options, ...(options.timeout === undefined && config.timeout !== undefined ? { timeout: config.timeout } : {}) })
         const where = { host: checked.host, port: checked.port, username: checked.username }
-        const key = yield* parsePrivateKey(options, where)
+        const key = yield* parsePrivateKey(options, { operation: "Ssh.connect", host: checked.host, port: checked.port })
         const connectConfig: ConnectConfig = {
           host: checked.host,
           port: checked.port,
@@ -484,7 +496,18 @@ export const make = (config: Ssh2Config = {}): Effect.Effect<Ssh.Service> =>
           "cloudfx.ssh.username": String(options?.username)
         })
       )
-    return { connect }
+    const checkCredentials = (credentials: Ssh.Credentials) => {
+      const operation = "Ssh.checkCredentials"
+      return Effect.gen(function*() {
+        if (typeof credentials !== "object" || credentials === null) {
+          return yield* Effect.fail(new InvalidInput({ provider: PROVIDER, operation, field: "credentials", reason: "must be an object" }))
+        }
+        yield* checkCredentialFields({ provider: PROVIDER, operation }, credentials)
+        // no server is involved yet: the error names none
+        yield* parsePrivateKey(credentials, { operation, host: "", port: 0 })
+      }).pipe(traced(PROVIDER, operation))
+    }
+    return { connect, checkCredentials }
   })
 
 export const layer = (config: Ssh2Config = {}): Layer.Layer<Ssh> => Layer.effect(Ssh, make(config))

@@ -212,3 +212,66 @@ describe.skipIf(skipPeers("sshd"))("Ssh2 against a real sshd", () => {
       }))
   })
 })
+
+// no server here: checkCredentials never connects (ssh-keygen, from the same openssh install as sshd, makes the keys)
+describe.skipIf(skipPeers("sshd"))("Ssh2.checkCredentials", () => {
+  layer(Ssh2.layer(), { excludeTestServices: true })((it) => {
+    const check = (credentials: Ssh.Credentials) => Effect.flatMap(Ssh, (ssh) => ssh.checkCredentials(credentials))
+    const key = (text: string) => Redacted.make(text)
+
+    it.effect("usable keys pass: plain ed25519 (text or bytes), protected ed25519 and PEM RSA with their passphrase; password or agent alone", () =>
+      Effect.gen(function*() {
+        const plain = keygen("ed25519")
+        const locked = keygen("ed25519", { passphrase: "correct horse" })
+        const pem = keygen("rsa", { passphrase: "pem pass", format: "PEM" })
+        yield* check({ privateKey: key(plain.privateKey) })
+        yield* check({ privateKey: Redacted.make(new TextEncoder().encode(plain.privateKey)) })
+        yield* check({ privateKey: key(locked.privateKey), passphrase: Redacted.make("correct horse") })
+        yield* check({ privateKey: key(pem.privateKey), passphrase: Redacted.make("pem pass") })
+        yield* check({ password: Redacted.make("pw") })
+        yield* check({ agent: join(work, "agent.sock") })
+      }))
+
+    it.effect("malformed, public, protected-without-passphrase and wrong-passphrase keys: BadPrivateKey naming no server or secret", () =>
+      Effect.gen(function*() {
+        const locked = keygen("ed25519", { passphrase: "correct horse" })
+        const pem = keygen("rsa", { passphrase: "pem pass", format: "PEM" })
+        const cases: ReadonlyArray<[Ssh.Credentials, RegExp]> = [
+          [{ privateKey: key("not a key") }, /unsupported key format/i],
+          [{ privateKey: key("-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n") }, /./],
+          [{ privateKey: key(locked.publicKey) }, /public key/],
+          [{ privateKey: key(locked.privateKey) }, /no passphrase given/],
+          [{ privateKey: key(pem.privateKey) }, /no passphrase given/],
+          [{ privateKey: key(locked.privateKey), passphrase: Redacted.make("wrong guess") }, /passphrase/],
+          [{ privateKey: key(pem.privateKey), passphrase: Redacted.make("wrong guess") }, /passphrase/]
+        ]
+        for (const [credentials, reason] of cases) {
+          const e = yield* failure(check(credentials))
+          expect(e._tag).toBe("BadPrivateKey")
+          if (e._tag !== "BadPrivateKey") continue
+          expect(e).toMatchObject({ operation: "Ssh.checkCredentials", host: "", port: 0 })
+          expect(e.reason).toMatch(reason)
+          expect(String(e)).not.toMatch(/wrong guess|correct horse|pem pass/)
+        }
+      }))
+
+    it.effect("nothing to log in with, a passphrase without a key, a bad agent value, agent: true without SSH_AUTH_SOCK: InvalidInput", () =>
+      Effect.gen(function*() {
+        const field = (credentials: Ssh.Credentials) =>
+          Effect.map(failure(check(credentials)), (e) => (e._tag === "InvalidInput" ? e.field : e._tag))
+        expect(yield* field({})).toBe("privateKey")
+        expect(yield* field({ agent: false })).toBe("privateKey")
+        expect(yield* field({ password: Redacted.make("pw"), passphrase: Redacted.make("x") })).toBe("passphrase")
+        expect(yield* field({ agent: "" })).toBe("agent")
+        expect(yield* field({ agent: 42 as unknown as string })).toBe("agent")
+        expect(yield* field(null as unknown as Ssh.Credentials)).toBe("credentials")
+        const sock = process.env["SSH_AUTH_SOCK"]
+        delete process.env["SSH_AUTH_SOCK"]
+        try {
+          expect(yield* field({ agent: true })).toBe("agent")
+        } finally {
+          if (sock !== undefined) process.env["SSH_AUTH_SOCK"] = sock
+        }
+      }))
+  })
+})
