@@ -4,7 +4,8 @@
 # $KS_PROXY_PORT that takes Keystone tokens. Rings and configs are built fresh in $BASE/etc (/etc/swift unused).
 # tempauth users: test:tester/testing (.admin), test2:tester2/testing2 (.admin), test:tester3/testing3, admin:admin/admin.
 # Env: PROXY_PORT ACCT_PORT CONT_PORT OBJ_PORT MEMCACHE_PORT (default: free), BASE, PEER_PARENT_PID,
-#      KEYSTONE_URL (e.g. http://127.0.0.1:5000), KS_PROXY_PORT, KEYSTONE_ADMIN_USER/_PASSWORD/_PROJECT.
+#      KEYSTONE_URL (e.g. http://127.0.0.1:5000), KS_PROXY_PORT, KEYSTONE_ADMIN_USER/_PASSWORD/_PROJECT,
+#      SLO_MAX_MANIFEST_SEGMENTS (the tempauth proxy's; default Swift's 1000).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
@@ -20,7 +21,8 @@ for SERVER in account container object; do
   case $SERVER in account) SERVER_PORT=$ACCT_PORT ;; container) SERVER_PORT=$CONT_PORT ;; object) SERVER_PORT=$OBJ_PORT ;; esac
   render "$HERE/conf/storage-server.conf.in" "$ETC/$SERVER-server.conf" SERVER SERVER_PORT ETC DEVICES RUN_USER
 done
-render "$HERE/conf/proxy-server.conf.in" "$ETC/proxy-server.conf" ETC PROXY_PORT RUN_USER MEMCACHE_PORT
+SLO_MAX_MANIFEST_SEGMENTS=${SLO_MAX_MANIFEST_SEGMENTS:-1000}
+render "$HERE/conf/proxy-server.conf.in" "$ETC/proxy-server.conf" ETC PROXY_PORT RUN_USER MEMCACHE_PORT SLO_MAX_MANIFEST_SEGMENTS
 /usr/bin/python3 "$HERE/make-rings.py" "$ETC" "$ACCT_PORT" "$CONT_PORT" "$OBJ_PORT"
 peer_env URL "http://127.0.0.1:$PROXY_PORT"
 

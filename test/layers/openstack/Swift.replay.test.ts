@@ -111,6 +111,56 @@ describe("Swift on replayed answers", () => {
       }
     ], { mode: "match" }))))
 
+  it.effect("more segments than /info's max_manifest_segments: sub-manifests in the segment container, listed by the object's manifest", () =>
+    Effect.gen(function*() {
+      const s = yield* swift
+      const a = md5(md5("abcd") + md5("efgh"))
+      const b = md5(md5("ij"))
+      const put = yield* s.putObject("c", "big", Stream.make(new TextEncoder().encode("abcdefghij")))
+      expect(put).toMatchObject({ size: 10, etag: md5(a + b), extra: { staticLargeObject: true, segments: 3, subManifests: 2 } })
+      const bodies = (yield* Replay.requests)
+        .filter((r) => r.url.includes("multipart-manifest=put"))
+        .map((r) => ({ path: new URL(r.url).pathname, body: JSON.parse(new TextDecoder().decode(r.body)) }))
+      expect(bodies).toEqual([
+        {
+          path: expect.stringMatching(/^\/v1\/AUTH_t\/c_segments\/[^/]+\/manifest-1-00000001$/),
+          body: [
+            { path: expect.stringMatching(/^\/c_segments\/[^/]+\/00000001$/), etag: md5("abcd"), size_bytes: 4 },
+            { path: expect.stringMatching(/^\/c_segments\/[^/]+\/00000002$/), etag: md5("efgh"), size_bytes: 4 }
+          ]
+        },
+        {
+          path: expect.stringMatching(/\/manifest-1-00000002$/),
+          body: [{ path: expect.stringMatching(/^\/c_segments\/[^/]+\/00000003$/), etag: md5("ij"), size_bytes: 2 }]
+        },
+        {
+          path: "/v1/AUTH_t/c/big",
+          body: [
+            { path: expect.stringMatching(/^\/c_segments\/[^/]+\/manifest-1-00000001$/), etag: a, size_bytes: 8 },
+            { path: expect.stringMatching(/^\/c_segments\/[^/]+\/manifest-1-00000002$/), etag: b, size_bytes: 2 }
+          ]
+        }
+      ])
+      yield* Replay.assertDone
+    }).pipe(Effect.provide(Replay.layer([
+      absent("/c/big"),
+      { request: { method: "HEAD", url: `${STORAGE}/c` }, response: { status: 204 } },
+      { request: { method: "GET", url: /\/info$/ }, response: { status: 200, body: JSON.stringify({ slo: { max_manifest_segments: 2 } }) } },
+      { request: { method: "PUT", url: `${STORAGE}/c_segments` }, response: { status: 201 } },
+      { request: { method: "PUT", path: /\/c_segments\/.+\/00000001$/ }, response: { status: 201, headers: { etag: md5("abcd") } } },
+      { request: { method: "PUT", path: /\/c_segments\/.+\/00000002$/ }, response: { status: 201, headers: { etag: md5("efgh") } } },
+      { request: { method: "PUT", path: /\/c_segments\/.+\/00000003$/ }, response: { status: 201, headers: { etag: md5("ij") } } },
+      {
+        request: { method: "PUT", path: /\/manifest-1-00000001$/, query: { "multipart-manifest": "put" } },
+        response: { status: 201, headers: { etag: `"${md5(md5("abcd") + md5("efgh"))}"` } }
+      },
+      { request: { method: "PUT", path: /\/manifest-1-00000002$/, query: { "multipart-manifest": "put" } }, response: { status: 201, headers: { etag: `"${md5(md5("ij"))}"` } } },
+      {
+        request: { method: "PUT", url: /\/c\/big\?multipart-manifest=put$/ },
+        response: { status: 201, headers: { etag: `"${md5(md5(md5("abcd") + md5("efgh")) + md5(md5("ij")))}"` } }
+      }
+    ], { mode: "match" }))))
+
   it.effect("a manifest refused: the segments are deleted again and the error is the manifest's", () =>
     Effect.gen(function*() {
       const s = yield* swift

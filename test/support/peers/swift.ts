@@ -45,6 +45,8 @@ export interface SwiftPeer {
 export interface SwiftOptions {
   /** Also start the Keystone-authenticated proxy on `keystone.objectStore.port`. */
   readonly keystone?: KeystonePeer
+  /** The tempauth proxy's SLO `max_manifest_segments` (Swift's default 1000), to reach nested manifests cheaply. */
+  readonly sloMaxManifestSegments?: number
 }
 
 const USERS: ReadonlyArray<TempauthUser> = [
@@ -63,6 +65,7 @@ export const startSwift = (options: SwiftOptions = {}): Effect.Effect<SwiftPeer,
     const env: Record<string, string> = {
       PROXY_PORT: String(proxy), ACCT_PORT: String(account), CONT_PORT: String(container), OBJ_PORT: String(object), MEMCACHE_PORT: String(memcached)
     }
+    if (options.sloMaxManifestSegments !== undefined) env["SLO_MAX_MANIFEST_SEGMENTS"] = String(options.sloMaxManifestSegments)
     if (ks) {
       Object.assign(env, {
         KEYSTONE_URL: ks.url,

@@ -88,6 +88,12 @@ export interface SwiftConfig {
   readonly concurrency?: number
   /** One container for every upload's segments; default "<container>_segments", created when first needed. */
   readonly segmentContainer?: string
+  /**
+   * Entries per Static Large Object manifest: lowers (never raises) the
+   * cluster's `max_manifest_segments` from its `/info` (else 1000). A stream
+   * needing more segments is written as a nested manifest (see upload.ts).
+   */
+  readonly maxManifestSegments?: number
   /** The Temp-URL key to sign with; default: the account's X-Account-Meta-Temp-URL-Key. */
   readonly tempUrlKey?: Redacted.Redacted<string>
   /** Per-request timeout (see ProviderHttp.Config). */
@@ -174,7 +180,8 @@ export const makeWith = (
     const defaults: Upload.UploadDefaults = {
       segmentSize: config.segmentSize ?? DEFAULT_SEGMENT_SIZE,
       concurrency: config.concurrency ?? DEFAULT_CONCURRENCY,
-      segmentContainer: config.segmentContainer
+      segmentContainer: config.segmentContainer,
+      maxManifestSegments: config.maxManifestSegments
     }
     const accountKey = yield* Ref.make(Option.none<{ readonly key: Option.Option<Redacted.Redacted<string>>; readonly at: number }>())
 
@@ -338,7 +345,8 @@ export const makeWith = (
           contentType: o.contentType ?? "application/octet-stream",
           metadata: o.metadata ?? {},
           segmentSize: o.partSize ?? defaults.segmentSize,
-          concurrency: o.concurrency ?? defaults.concurrency
+          concurrency: o.concurrency ?? defaults.concurrency,
+          maxManifestSegments: defaults.maxManifestSegments
         }, Upload.segmentContainerOf(defaults, c))
       }).pipe(traced(PROVIDER, operation, { "cloudfx.container": container, "cloudfx.key": key }))
     }

@@ -14,10 +14,22 @@
  *   visible under the key before every byte is stored. Each segment is its
  *   own replayable request, so a dropped connection retries that segment
  *   only.
- * - If the stream fails, a request fails or the upload is interrupted, the
- *   segments written so far are deleted (and the upload's prefix listed
- *   once more for any that landed late): no object, nothing orphaned. The
- *   manifest write itself is not interruptible — it is the commit.
+ * - A manifest may list at most the cluster's `max_manifest_segments`
+ *   (its `/info`, else Swift's default 1000; a lower `maxManifestSegments`
+ *   in the config wins, a higher one does not). A stream that needs more
+ *   segments is a nested SLO: every full group of that many segments
+ *   becomes a sub-manifest in the segment container ("<upload id>/manifest-1-…"),
+ *   written as the stream goes, full groups of sub-manifests become
+ *   sub-manifests one level up, and the object's manifest lists the top
+ *   level. Only the open group of each level is held (a few hundred bytes an
+ *   entry), never a record per segment of the whole stream. Swift follows
+ *   at most 10 levels of manifests, which bounds the size.
+ * - If the stream fails, a request fails or the upload is interrupted, what
+ *   was written is deleted — every sub-manifest with its segments
+ *   (`?multipart-manifest=delete`), every other segment, and the upload's
+ *   prefix listed once more for any that landed late: no object, nothing
+ *   orphaned. The manifest write itself is not interruptible — it is the
+ *   commit.
  * - Overwriting a Static Large Object (by a PUT or a copy) deletes the old
  *   object's segments once the new object is in place, as python-swiftclient
  *   does; this is why every write first HEADs its key.
@@ -26,7 +38,7 @@
  */
 import { createHash, randomUUID } from "node:crypto"
 import { HttpClientRequest } from "@effect/platform"
-import { Chunk, Effect, Exit, Option, Predicate, Stream } from "effect"
+import { Effect, Exit, Option, Predicate, Stream } from "effect"
 import * as ProviderHttp from "../../../http/Client.js"
 import {
   IntegrityError,
@@ -39,13 +51,15 @@ import { ObjectInfo } from "../../../schemas/Models.js"
 import type { ObjectStorage } from "../../../services/ObjectStorage.js"
 import { containerPath, containerTarget, objectPath, type SwiftClient, type Where } from "./client.js"
 import { isStaticLargeObject, metadataHeaders, OBJECT_META, unquote } from "./headers.js"
-import { BulkDeleteReport, ObjectListing, RawManifest } from "./wire.js"
+import { BulkDeleteReport, ObjectListing, StoredManifest } from "./wire.js"
 
 export interface UploadDefaults {
   readonly segmentSize: number
   readonly concurrency: number
   /** One container for every upload's segments; default "<container>_segments". */
   readonly segmentContainer: string | undefined
+  /** Entries per manifest, when lower than the cluster's max_manifest_segments. */
+  readonly maxManifestSegments: number | undefined
 }
 
 /** Swift's limits on metadata (swift.common.constraints defaults). */
@@ -55,6 +69,8 @@ const MAX_META_COUNT = 90
 const MAX_META_OVERALL = 4096
 /** Swift's default max_manifest_segments, when /info does not say. */
 const DEFAULT_MAX_SEGMENTS = 1000
+/** Swift's max_slo_recursion_depth: a GET follows at most this many levels of manifests. */
+const MAX_MANIFEST_LEVELS = 10
 const MAX_CONTAINER_NAME = 256
 /** Marks a segment container cloudfx created, so deleting its container may remove it once empty. */
 export const SEGMENTS_FOR = "cloudfx-segments-for"
@@ -132,6 +148,8 @@ export const segmentsOf = <E, R>(source: Stream.Stream<Uint8Array, E, R>, size: 
 interface SegmentRef {
   readonly container: string
   readonly name: string
+  /** A sub-manifest: deleted with its own segments. */
+  readonly manifest?: boolean
 }
 
 /** "/container/a/b" → { container, name: "a/b" } (manifest paths are not URL-encoded). */
@@ -166,29 +184,61 @@ export const currentSegments = (
     if (!isStaticLargeObject(head.headers)) return []
     const manifest = yield* h.execute(
       HttpClientRequest.get(objectPath(container, key)).pipe(
-        HttpClientRequest.setUrlParams({ "multipart-manifest": "get", format: "raw" }),
+        HttpClientRequest.setUrlParams({ "multipart-manifest": "get" }),
         HttpClientRequest.acceptJson
       ),
       { operation, success: (s) => (s >= 200 && s < 300) || s === 404 },
-      (response, w) => (response.status === 404 ? Effect.as(ProviderHttp.empty(response, w), []) : ProviderHttp.json(RawManifest)(response, w))
+      (response, w) => (response.status === 404 ? Effect.as(ProviderHttp.empty(response, w), []) : ProviderHttp.json(StoredManifest)(response, w))
     )
     return manifest.flatMap((m) => {
-      const ref = segmentRef(m.path)
-      return ref === undefined ? [] : [ref]
+      const ref = m.name === undefined ? undefined : segmentRef(m.name)
+      return ref === undefined ? [] : [m.sub_slo === true ? { ...ref, manifest: true } : ref]
     })
   })
 
-const deleteOne = (h: ProviderHttp.ProviderHttp, operation: string, ref: SegmentRef) =>
-  h.execute(
-    HttpClientRequest.del(objectPath(ref.container, ref.name)),
-    { operation, success: (s) => (s >= 200 && s < 300) || s === 404 },
-    ProviderHttp.empty
-  )
+/**
+ * DELETE `?multipart-manifest=delete`: a Static Large Object with its
+ * segments, sub-manifests included. Swift answers 200 with a bulk-delete
+ * report even when some of them could not be deleted.
+ */
+const deleteLargeObject = (h: ProviderHttp.ProviderHttp, where: Where, container: string, key: string) =>
+  Effect.gen(function*() {
+    const report = yield* h.execute(
+      HttpClientRequest.del(objectPath(container, key)).pipe(
+        HttpClientRequest.setUrlParams({ "multipart-manifest": "delete" }),
+        HttpClientRequest.acceptJson
+      ),
+      { operation: where.operation, attributes: { "cloudfx.container": container, "cloudfx.key": key } },
+      ProviderHttp.json(BulkDeleteReport)
+    )
+    const status = Number(report["Response Status"].split(" ")[0])
+    if (!(status >= 200 && status < 300) || report.Errors.length > 0) {
+      const first = report.Errors[0]
+      return yield* new ProviderError({
+        ...where,
+        status: Number.isFinite(status) ? status : 500,
+        code: "BulkDeleteFailed",
+        detail: `deleting the large object and its segments: ${report["Response Status"]}${first === undefined ? "" : ` (${first.join(": ")})`}`
+      })
+    }
+  })
+
+const deleteOne = (client: SwiftClient, h: ProviderHttp.ProviderHttp, operation: string, ref: SegmentRef) =>
+  ref.manifest === true
+    // A sub-manifest already gone is fine: its segments were deleted with it.
+    ? deleteLargeObject(h, client.where(operation), ref.container, ref.name).pipe(
+      Effect.catchIf((e) => e._tag === "ProviderError" && e.status === 404, () => Effect.void)
+    )
+    : h.execute(
+      HttpClientRequest.del(objectPath(ref.container, ref.name)),
+      { operation, success: (s) => (s >= 200 && s < 300) || s === 404 },
+      ProviderHttp.empty
+    )
 
 /** Best effort: a segment that cannot be deleted now is logged, never a failure of the operation. */
 export const deleteSegments = (client: SwiftClient, operation: string, refs: ReadonlyArray<SegmentRef>): Effect.Effect<void> =>
   refs.length === 0 ? Effect.void : Effect.flatMap(client.http(operation), (h) =>
-    Effect.forEach(refs, (ref) => deleteOne(h, operation, ref), { concurrency: 4, discard: true })).pipe(
+    Effect.forEach(refs, (ref) => deleteOne(client, h, operation, ref), { concurrency: 4, discard: true })).pipe(
       Effect.catchAll((e) => Effect.logWarning(`${operation}: could not delete ${refs.length} old segment(s): ${e.message}`))
     )
 
@@ -219,6 +269,8 @@ export interface PutRequest<E> {
   readonly metadata: Readonly<Record<string, string>>
   readonly segmentSize: number
   readonly concurrency: number
+  /** The config's `maxManifestSegments`, if any. */
+  readonly maxManifestSegments?: number | undefined
 }
 
 const integrity = (where: Where, key: string, expected: string, actual: string) => new IntegrityError({ ...where, key, expected, actual })
@@ -268,17 +320,32 @@ const putSingle = (client: SwiftClient, operation: string, r: PutRequest<unknown
     return info(r, bytes.byteLength, sum, answer.headers)
   })
 
-interface Uploaded {
-  readonly path: string
+/** One entry of a manifest: a segment, or a sub-manifest (its ETag and size are its whole content's). */
+interface Entry {
+  readonly name: string
   readonly etag: string
   readonly size: number
 }
 
 const uploadId = () => `${Date.now().toString(36)}-${randomUUID()}`
 
+/** What Swift answers as a Static Large Object's ETag: the MD5 of its entries' ETags. */
+const manifestEtag = (entries: ReadonlyArray<Entry>) => md5(Buffer.from(entries.map((e) => e.etag).join(""), "utf8"))
+
+const manifestBody = (container: string, entries: ReadonlyArray<Entry>) =>
+  JSON.stringify(entries.map((e) => ({ path: `/${container}/${e.name}`, etag: e.etag, size_bytes: e.size })))
+
+/** The cluster's limit, lowered (never raised) by the config's. */
+const manifestLimit = (client: SwiftClient, operation: string, configured: number | undefined) =>
+  client.info(operation).pipe(
+    Effect.map((i) => i.slo?.max_manifest_segments ?? DEFAULT_MAX_SEGMENTS),
+    Effect.orElseSucceed(() => DEFAULT_MAX_SEGMENTS),
+    Effect.map((cluster) => (configured === undefined || !(configured >= 1) ? cluster : Math.min(cluster, Math.floor(configured))))
+  )
+
 /**
- * The segments, then the manifest; on any failure or interruption the
- * segments are deleted again.
+ * The segments, sub-manifests as groups fill up, then the manifest; on any
+ * failure or interruption everything written is deleted again.
  */
 const putLarge = <E>(
   client: SwiftClient,
@@ -290,12 +357,18 @@ const putLarge = <E>(
   Effect.gen(function*() {
     const where = client.where(operation)
     const h = yield* client.http(operation)
-    const maxSegments = yield* client.info(operation).pipe(
-      Effect.map((i) => i.slo?.max_manifest_segments ?? DEFAULT_MAX_SEGMENTS),
-      Effect.orElseSucceed(() => DEFAULT_MAX_SEGMENTS)
-    )
+    const limit = yield* manifestLimit(client, operation, r.maxManifestSegments)
     const prefix = `${uploadId()}/`
-    const attempted: Array<SegmentRef> = []
+    /**
+     * The open group of each level: segments at 0, sub-manifests of level-k
+     * groups at k + 1. For the cleanup, everything written is at all times
+     * in a group or in `loose` (a sub-manifest covers its segments).
+     */
+    const levels: Array<Array<Entry>> = [[]]
+    /** Segments not yet in a sub-manifest, and sub-manifests being written. */
+    const loose = new Set<string>()
+    let segmentCount = 0
+    let manifestCount = 0
 
     const ensureSegmentContainer = h.execute(
       HttpClientRequest.put(containerPath(segmentContainer)).pipe(
@@ -307,17 +380,19 @@ const putLarge = <E>(
       ProviderHttp.empty
     )
 
+    const tooMany = () =>
+      new ProviderError({
+        ...where,
+        code: "TooManySegments",
+        detail: limit < 2
+          ? `the stream needs more than ${limit} segment(s) of ${r.segmentSize} bytes (the cluster's max_manifest_segments): use a larger segment size`
+          : `the stream needs more than ${MAX_MANIFEST_LEVELS} levels of manifests of ${limit} entries over segments of ${r.segmentSize} bytes: use a larger segment size`
+      })
+
     const uploadSegment = ([bytes, index]: readonly [Uint8Array, number]) =>
       Effect.gen(function*() {
-        if (index >= maxSegments) {
-          return yield* new ProviderError({
-            ...where,
-            code: "TooManySegments",
-            detail: `the stream needs more than ${maxSegments} segments of ${r.segmentSize} bytes (the cluster's max_manifest_segments): use a larger segment size`
-          })
-        }
         const name = `${prefix}${String(index + 1).padStart(8, "0")}`
-        attempted.push({ container: segmentContainer, name })
+        loose.add(name)
         const sum = md5(bytes)
         const answer = yield* h.execute(
           HttpClientRequest.put(objectPath(segmentContainer, name)).pipe(
@@ -333,41 +408,78 @@ const putLarge = <E>(
         )
         const etag = unquote(answer.headers["etag"])
         if (etag !== sum) return yield* integrity(where, r.key, `segment ${index + 1} MD5 ${sum}`, etag ?? "no ETag")
-        return { path: `/${segmentContainer}/${name}`, etag: sum, size: bytes.byteLength } satisfies Uploaded
+        return { name, etag: sum, size: bytes.byteLength } satisfies Entry
       })
 
+    /** A manifest PUT: Swift checks every entry's ETag and size, and answers the manifest's ETag. */
+    const putManifest = (container: string, key: string, entries: ReadonlyArray<Entry>, headers: Record<string, string>) =>
+      h.execute(
+        HttpClientRequest.put(objectPath(container, key)).pipe(
+          HttpClientRequest.setUrlParams({ "multipart-manifest": "put" }),
+          HttpClientRequest.bodyText(manifestBody(segmentContainer, entries), "application/json"),
+          HttpClientRequest.setHeaders(headers)
+        ),
+        {
+          operation,
+          notFound: containerTarget(container),
+          attributes: { "cloudfx.container": container, "cloudfx.key": key, "cloudfx.segments": entries.length }
+        },
+        ProviderHttp.headers
+      )
+
+    /** The open group of `level` becomes a sub-manifest, an entry of the level above (closed first when full). */
+    const close = (level: number): Effect.Effect<void, NotFound | IntegrityError | ProviderFailure> =>
+      Effect.gen(function*() {
+        // Levels of sub-manifests, plus the object's manifest on top.
+        if (limit < 2 || level + 2 > MAX_MANIFEST_LEVELS) return yield* tooMany()
+        if (levels[level + 1] === undefined) levels[level + 1] = []
+        if (levels[level + 1]!.length >= limit) yield* close(level + 1)
+        const group = levels[level]!
+        const name = `${prefix}manifest-${level + 1}-${String(++manifestCount).padStart(8, "0")}`
+        const expected = manifestEtag(group)
+        loose.add(name)
+        const answer = yield* putManifest(segmentContainer, name, group, { "content-type": "application/octet-stream" })
+        const etag = unquote(answer.headers["etag"])
+        if (etag !== undefined && etag !== expected) return yield* integrity(where, r.key, `sub-manifest ${name} ETag ${expected}`, etag)
+        levels[level] = []
+        if (level === 0) for (const e of group) loose.delete(e.name)
+        loose.delete(name)
+        levels[level + 1]!.push({ name, etag: expected, size: group.reduce((n, e) => n + e.size, 0) })
+      })
+
+    const add = (segment: Entry) =>
+      Effect.zipRight(
+        Effect.suspend(() => (levels[0]!.length >= limit ? close(0) : Effect.void)),
+        Effect.sync(() => {
+          segmentCount++
+          levels[0]!.push(segment)
+        })
+      )
+
     const cleanup = Effect.gen(function*() {
-      yield* deleteSegments(client, operation, attempted)
-      // A segment PUT cut off by the interruption may still have landed after its DELETE.
+      const covering = levels.slice(1).flatMap((group) => group.map((e): SegmentRef => ({ container: segmentContainer, name: e.name, manifest: true })))
+      yield* deleteSegments(client, operation, covering)
+      yield* deleteSegments(client, operation, [...loose].map((name) => ({ container: segmentContainer, name })))
+      // A PUT cut off by the interruption may still have landed after its DELETE.
       const late = yield* listPrefix(client, operation, segmentContainer, prefix).pipe(Effect.orElseSucceed(() => []))
       yield* deleteSegments(client, operation, late.map((name) => ({ container: segmentContainer, name })))
     })
 
     const upload = Effect.gen(function*() {
       yield* ensureSegmentContainer
-      const parts = Chunk.toReadonlyArray(
-        yield* segments.pipe(
-          Stream.zipWithIndex,
-          Stream.mapEffect(uploadSegment, { concurrency: r.concurrency }),
-          Stream.runCollect
-        )
+      yield* segments.pipe(
+        Stream.zipWithIndex,
+        Stream.mapEffect(uploadSegment, { concurrency: r.concurrency }),
+        Stream.runForEach(add)
       )
-      const size = parts.reduce((n, p) => n + p.size, 0)
-      const expected = createHash("md5").update(parts.map((p) => p.etag).join("")).digest("hex")
-      const manifest = JSON.stringify(parts.map((p) => ({ path: p.path, etag: p.etag, size_bytes: p.size })))
-      const put = h.execute(
-        HttpClientRequest.put(objectPath(r.container, r.key)).pipe(
-          HttpClientRequest.setUrlParams({ "multipart-manifest": "put" }),
-          HttpClientRequest.bodyText(manifest, "application/json"),
-          HttpClientRequest.setHeaders(objectHeaders(r))
-        ),
-        {
-          operation,
-          notFound: containerTarget(r.container),
-          attributes: { "cloudfx.container": r.container, "cloudfx.key": r.key, "cloudfx.segments": parts.length }
-        },
-        ProviderHttp.headers
-      )
+      // Every open group below the top becomes a sub-manifest; the top group is the object's manifest.
+      for (let level = 0; level < levels.length - 1; level++) {
+        if (levels[level]!.length > 0) yield* close(level)
+      }
+      const top = levels[levels.length - 1]!
+      const size = top.reduce((n, e) => n + e.size, 0)
+      const expected = manifestEtag(top)
+      const put = putManifest(r.container, r.key, top, objectHeaders(r))
       // A manifest PUT whose answer was lost may still have been stored: if the key now holds exactly this object, it was.
       const landed = Effect.flatMap(
         h.execute(HttpClientRequest.head(objectPath(r.container, r.key)), { operation, success: (s) => s < 300 || s === 404 }, ProviderHttp.headers),
@@ -383,7 +495,11 @@ const putLarge = <E>(
       )
       const etag = unquote(answer.headers["etag"])
       if (etag !== undefined && etag !== expected) return yield* integrity(where, r.key, expected, etag)
-      return info(r, size, expected, answer.headers, { staticLargeObject: true, segments: parts.length })
+      return info(r, size, expected, answer.headers, {
+        staticLargeObject: true,
+        segments: segmentCount,
+        ...(manifestCount > 0 ? { subManifests: manifestCount } : {})
+      })
     })
 
     return yield* Effect.onExit(upload, (exit) => (Exit.isSuccess(exit) ? Effect.void : cleanup))
@@ -454,24 +570,7 @@ export const remove = (client: SwiftClient, operation: string, container: string
       )
       return
     }
-    const report = yield* h.execute(
-      HttpClientRequest.del(objectPath(container, key)).pipe(
-        HttpClientRequest.setUrlParams({ "multipart-manifest": "delete" }),
-        HttpClientRequest.acceptJson
-      ),
-      { operation, attributes },
-      ProviderHttp.json(BulkDeleteReport)
-    )
-    const status = Number(report["Response Status"].split(" ")[0])
-    if (!(status >= 200 && status < 300) || report.Errors.length > 0) {
-      const first = report.Errors[0]
-      return yield* new ProviderError({
-        ...client.where(operation),
-        status: Number.isFinite(status) ? status : 500,
-        code: "BulkDeleteFailed",
-        detail: `deleting the large object and its segments: ${report["Response Status"]}${first === undefined ? "" : ` (${first.join(": ")})`}`
-      })
-    }
+    yield* deleteLargeObject(h, client.where(operation), container, key)
   })
 
 export type { SegmentRef }

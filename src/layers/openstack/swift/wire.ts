@@ -1,7 +1,7 @@
 /**
  * Swift's JSON wire shapes (the rest of its API is headers): account and
  * container listings (`?format=json`), the cluster's `/info`, a Static Large
- * Object manifest as stored (`?multipart-manifest=get&format=raw`), and the
+ * Object manifest as stored (`?multipart-manifest=get`), and the
  * bulk-delete report of `?multipart-manifest=delete`.
  */
 import { Schema } from "effect"
@@ -49,13 +49,18 @@ export const ClusterInfo = Schema.Struct({
 })
 export type ClusterInfo = typeof ClusterInfo.Type
 
-/** One segment of a stored SLO manifest: "/container/object". */
-export const RawManifestEntry = Schema.Struct({
-  path: Schema.String,
-  etag: Schema.optional(Schema.NullOr(Schema.String)),
-  size_bytes: Schema.optional(Schema.NullOr(Schema.Number))
+/**
+ * One entry of a stored SLO manifest (`?multipart-manifest=get`, not
+ * `format=raw`: only the stored form says which entries are manifests
+ * themselves). Inline `data` entries have no name.
+ */
+export const StoredManifestEntry = Schema.Struct({
+  name: Schema.optional(Schema.String),
+  hash: Schema.optional(Schema.NullOr(Schema.String)),
+  bytes: Schema.optional(Schema.NullOr(Schema.Number)),
+  sub_slo: Schema.optional(Schema.Boolean)
 })
-export const RawManifest = Schema.Array(RawManifestEntry)
+export const StoredManifest = Schema.Array(StoredManifestEntry)
 
 export const BulkDeleteReport = Schema.Struct({
   "Number Deleted": Schema.Number,
