@@ -311,8 +311,8 @@ export const fromStatus = <C = never>(
     case 429:
     case 503:
       return Option.match(retryAfter, {
-        onNone: () => new RateLimited({ ...where }),
-        onSome: (d) => new RateLimited({ ...where, retryAfter: d })
+        onNone: () => new RateLimited({ ...where, status }),
+        onSome: (d) => new RateLimited({ ...where, retryAfter: d, status })
       })
   }
   return new ProviderError({
@@ -426,5 +426,5 @@ export const rateLimitedUntilReset = (header: string) => (failure: FailureContex
   if (!Number.isFinite(reset) || reset <= 0) return undefined
   const date = Date.parse(failure.headers["date"] ?? "")
   const now = Number.isNaN(date) ? Date.now() : date
-  return new RateLimited({ ...failure.where, retryAfter: Duration.millis(Math.max(0, reset * 1000 - now)) })
+  return new RateLimited({ ...failure.where, retryAfter: Duration.millis(Math.max(0, reset * 1000 - now)), status: 429 })
 }

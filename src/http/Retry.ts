@@ -74,6 +74,15 @@ export const isRetryable = (error: unknown): boolean => {
   }
 }
 
+/**
+ * Whether the server refused the request without acting on it — a
+ * `RateLimited` from a 429 or a throttling code, not from a 503, which a
+ * server may send after doing the work — so that even a request that is
+ * not idempotent (a create) may be sent again.
+ */
+export const isRefusal = (error: unknown): boolean =>
+  tagOf(error) === "RateLimited" && (error as { status?: unknown }).status !== 503
+
 const retryAfterOf = (error: unknown): Option.Option<Duration.Duration> =>
   tagOf(error) === "RateLimited"
     ? Option.fromNullable((error as { retryAfter?: Duration.Duration | undefined }).retryAfter)

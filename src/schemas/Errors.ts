@@ -69,7 +69,12 @@ export class PermissionDenied extends Schema.TaggedError<PermissionDenied>()("Pe
 export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
   ...origin,
   /** How long the provider asked us to wait, when it said. */
-  retryAfter: Schema.optional(Schema.DurationFromSelf)
+  retryAfter: Schema.optional(Schema.DurationFromSelf),
+  /**
+   * The HTTP status it came with, when the status alone said so: 429 is a
+   * refusal (nothing was done), 503 may follow work already done.
+   */
+  status: Schema.optional(Schema.Number)
 }) {
   override get message() {
     const after = this.retryAfter === undefined ? "" : ` (retry after ${Duration.format(this.retryAfter)})`

@@ -1,9 +1,9 @@
 import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import { Chunk, Clock, Duration, Effect, Fiber, Redacted, Schema, Stream, TestClock } from "effect"
-import { ProviderHttp, Replay, Signer } from "../../src/http/index.js"
+import { ProviderHttp, Replay, Retry, Signer } from "../../src/http/index.js"
 import type { AlreadyExists, Conflict, NotFound, ProviderFailure } from "../../src/schemas/Errors.js"
-import { Conflict as ConflictError } from "../../src/schemas/Errors.js"
+import { Conflict as ConflictError, ProviderError, RateLimited } from "../../src/schemas/Errors.js"
 import { captureSpans, spanText } from "./support.js"
 
 const base = "http://127.0.0.1:8080/v1/AUTH_test/"
@@ -173,6 +173,23 @@ describe("ProviderHttp: retries", () => {
       const error = yield* Effect.flip(withTime(http.execute(HttpClientRequest.post("/servers"), { operation: "Compute.createNode" })))
       expect(error._tag).toBe("RateLimited")
       expect(yield* replay.requests).toHaveLength(1)
+    }))
+
+  it("isRefusal: a RateLimited from a 429 or a throttling code is a refusal (safe to resend a create), one from a 503 is not", () => {
+    const where = { provider: "p", operation: "Compute.createNode" }
+    expect(Retry.isRefusal(new RateLimited({ ...where, status: 429 }))).toBe(true)
+    expect(Retry.isRefusal(new RateLimited({ ...where }))).toBe(true)
+    expect(Retry.isRefusal(new RateLimited({ ...where, status: 503 }))).toBe(false)
+    expect(Retry.isRefusal(new ProviderError({ ...where, status: 500, detail: "x" }))).toBe(false)
+  })
+
+  it.effect("the status table keeps the status on RateLimited (429 and 503 alike)", () =>
+    Effect.gen(function*() {
+      for (const status of [429, 503]) {
+        const { http } = yield* setup([{ request: {}, response: { status } }], { retry: false })
+        const error = yield* Effect.flip(http.execute(HttpClientRequest.post("/servers"), { operation: "Compute.createNode" }))
+        expect(error).toMatchObject({ _tag: "RateLimited", status })
+      }
     }))
 
   it.effect("a POST marked idempotent is retried", () =>

@@ -153,9 +153,6 @@ interface Answer<A> {
   readonly result_info: typeof Wire.ResultInfo.Type | null | undefined
 }
 
-const isRateLimited = (e: unknown): boolean =>
-  typeof e === "object" && e !== null && "_tag" in e && e._tag === "RateLimited"
-
 /**
  * The page after `page`, from `result_info`: `total_pages` when given, else
  * `total_count` / `per_page`; else a full page means there may be more.
@@ -215,7 +212,7 @@ export const make = (config: CloudflareConfig): Effect.Effect<Client, never, Htt
         const idempotent = Retry.isIdempotentMethod(request.method)
         const out = idempotent || refusedOnly === undefined
           ? once
-          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: isRateLimited }))
+          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: Retry.isRefusal }))
         // The options carry only `classify`: what can fail is ProviderFailure and what it returns.
         return out as Effect.Effect<Answer<A>, ProviderFailure | Classified<R>>
       }

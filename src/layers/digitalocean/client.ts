@@ -89,9 +89,6 @@ export const extract: Errors.Extractor = (response) => {
   }
 }
 
-const isRateLimited = (e: unknown): boolean =>
-  typeof e === "object" && e !== null && "_tag" in e && e._tag === "RateLimited"
-
 export const make = (config: DigitalOceanConfig): Effect.Effect<Client, never, HttpClient.HttpClient> =>
   Effect.map(
     ProviderHttp.make({
@@ -116,7 +113,7 @@ export const make = (config: DigitalOceanConfig): Effect.Effect<Client, never, H
         const idempotent = options.idempotent ?? Retry.isIdempotentMethod(request.method)
         const out = idempotent || refusedOnly === undefined
           ? once
-          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: isRateLimited }))
+          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: Retry.isRefusal }))
         // `classify` adds only RateLimited, which every Failure already holds.
         return out as Effect.Effect<A, ProviderHttp.Failure<O> | E>
       }

@@ -60,7 +60,6 @@ const quota = (failure: Errors.FailureContext): ProviderError | undefined =>
     })
     : undefined
 
-const isRateLimited = (e: unknown): boolean => typeof e === "object" && e !== null && "_tag" in e && e._tag === "RateLimited"
 
 export const make = (config: HetznerConfig): Effect.Effect<Client, never, HttpClient.HttpClient> =>
   Effect.map(
@@ -85,7 +84,7 @@ export const make = (config: HetznerConfig): Effect.Effect<Client, never, HttpCl
         const idempotent = options.idempotent ?? Retry.isIdempotentMethod(request.method)
         const out = idempotent || refusedOnly === undefined
           ? once
-          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: isRateLimited }))
+          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: Retry.isRefusal }))
         // `classify` adds only RateLimited and ProviderError, which every Failure already holds.
         return out as Effect.Effect<A, ProviderHttp.Failure<O> | E>
       }

@@ -63,7 +63,6 @@ export const extract: Errors.Extractor = (response) => {
 /** A 429 without Retry-After: X-RateLimit-Reset is the end of the window in Unix seconds (server clock). */
 export const rateLimitedUntilReset = Errors.rateLimitedUntilReset("x-ratelimit-reset")
 
-const isRateLimited = (e: unknown): boolean => typeof e === "object" && e !== null && "_tag" in e && e._tag === "RateLimited"
 
 export const make = (config: LinodeConfig): Effect.Effect<Client, never, HttpClient.HttpClient> =>
   Effect.map(
@@ -89,7 +88,7 @@ export const make = (config: LinodeConfig): Effect.Effect<Client, never, HttpCli
         const idempotent = options.idempotent ?? Retry.isIdempotentMethod(request.method)
         const out = idempotent || refusedOnly === undefined
           ? once
-          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: isRateLimited }))
+          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: Retry.isRefusal }))
         // `classify` adds only RateLimited, which every Failure already holds.
         return out as Effect.Effect<A, ProviderHttp.Failure<O> | E>
       }

@@ -164,6 +164,16 @@ describe("DigitalOcean: nodes", () => {
       yield* replay.assertDone
     }))
 
+  it.effect("a 503 answer to createNode is reported, not sent again (unlike a 429, it may come after the droplet was made)", () =>
+    Effect.gen(function*() {
+      const { compute, replay } = yield* setup([
+        { request: { method: "POST", url: `${base}/droplets` }, response: reply(503, F.error.serverError, { "retry-after": "1" }) }
+      ])
+      const e = yield* failsWith(withTime(compute.createNode({ name: "web-1", size: "s-1vcpu-1gb", image: "ubuntu-20-04-x64" })), "RateLimited")
+      expect(e.status).toBe(503)
+      yield* replay.assertDone
+    }))
+
   it.effect("createNode refused with 429 is sent again after Retry-After (a refused request did nothing)", () =>
     Effect.gen(function*() {
       const { compute, replay } = yield* setup([

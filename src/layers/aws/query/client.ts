@@ -79,7 +79,6 @@ const contentType = "application/x-www-form-urlencoded; charset=utf-8"
 export const formBody = (version: string, action: string, params: Params = []): string =>
   Url.query([["Action", action], ["Version", version], ...params])
 
-const isRateLimited = (e: unknown) => typeof e === "object" && e !== null && (e as { _tag?: unknown })._tag === "RateLimited"
 
 /**
  * A client whose configuration cannot work: every call reports it, as the
@@ -133,7 +132,7 @@ export const make = (options: Options): Effect.Effect<Client, never, HttpClient.
         )
         // The classifier's union is what `execute` can fail with; TypeScript loses it through the generic M.
         const typed = sent as Effect.Effect<A, ProviderFailure | MappedError<M>>
-        return idempotent ? typed : Retry.retry<ProviderFailure | MappedError<M>>(throttlePolicy, { eligible: true, while: isRateLimited })(typed)
+        return idempotent ? typed : Retry.retry<ProviderFailure | MappedError<M>>(throttlePolicy, { eligible: true, while: Retry.isRefusal })(typed)
       }
       const all = <A, I, M extends Mapped = never>(p: Paged<A, I, M>) =>
         Paginate.stream(

@@ -42,7 +42,6 @@ export interface Client {
 
 const contentType = "application/xml"
 
-const isRateLimited = (e: unknown) => typeof e === "object" && e !== null && (e as { _tag?: unknown })._tag === "RateLimited"
 
 export const make = (config: Route53Config): Effect.Effect<Client, never, HttpClient.HttpClient> =>
   Either.match(resolve(config), {
@@ -94,7 +93,7 @@ export const make = (config: Route53Config): Effect.Effect<Client, never, HttpCl
               ProviderHttp.xml(c.schema)
             )
             const typed = sent as Effect.Effect<A, ProviderFailure | MappedError<M>>
-            return idempotent ? typed : Retry.retry<ProviderFailure | MappedError<M>>(throttlePolicy, { eligible: true, while: isRateLimited })(typed)
+            return idempotent ? typed : Retry.retry<ProviderFailure | MappedError<M>>(throttlePolicy, { eligible: true, while: Retry.isRefusal })(typed)
           }
           return { provider: resolved.provider, settings: resolved, call }
         }

@@ -94,7 +94,6 @@ export const classify = (f: Errors.FailureContext): RateLimited | ProviderError 
   return undefined
 }
 
-const isRateLimited = (e: unknown): boolean => isRecord(e) && e["_tag"] === "RateLimited"
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "")
 
@@ -182,7 +181,7 @@ export const make = (config: Omit<NovaConfig, "auth">, session: OpenStackSession
         const idempotent = options.idempotent ?? Retry.isIdempotentMethod(request.method)
         const out = idempotent || refusedOnly === undefined
           ? once
-          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: isRateLimited }))
+          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: Retry.isRefusal }))
         // `classify` adds only RateLimited and ProviderError, which ProviderFailure holds.
         return out as Effect.Effect<A, ProviderHttp.Failure<O> | E | ProviderFailure>
       })
