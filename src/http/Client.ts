@@ -10,7 +10,7 @@
  */
 import { Headers, HttpBody, HttpClient, HttpClientRequest, type HttpClientError, type HttpClientResponse } from "@effect/platform"
 import { Duration, Effect, Either, type Schema, Stream } from "effect"
-import type { AlreadyExists, Conflict, NotFound, ProviderFailure } from "../schemas/Errors.js"
+import type { AlreadyExists, Conflict, NotFound, ProviderError, ProviderFailure, RateLimited } from "../schemas/Errors.js"
 import { MalformedResponse, Transport } from "../schemas/Errors.js"
 import { traced } from "../services/span.js"
 import * as Decode from "./Decode.js"
@@ -43,6 +43,17 @@ export interface Config {
   readonly headers?: Headers.Input | undefined
   /** How this provider's error bodies say code, message and request id; default `Errors.defaultExtractor`. */
   readonly extract?: Errors.Extractor | undefined
+  /**
+   * The provider's own reading of a failure, tried after a request's own
+   * `classify` and before the status table (a 429's reset header, a quota code).
+   */
+  readonly classify?: ((failure: Errors.FailureContext) => RateLimited | ProviderError | undefined) | undefined
+  /**
+   * Send a request that is not idempotent (a create) again when the server
+   * refused it (`Retry.isRefusal`: a 429 or a throttling code did nothing).
+   * Default false: such a request is sent once.
+   */
+  readonly resendRefused?: boolean | undefined
 }
 
 export const defaultTimeout: Duration.Duration = Duration.seconds(60)
@@ -172,7 +183,9 @@ export const make = (config: Config): Effect.Effect<ProviderHttp, never, HttpCli
           target,
           notFound: options.notFound !== undefined,
           conflict: options.conflict,
-          classify: options.classify,
+          classify: config.classify === undefined
+            ? options.classify
+            : (failure) => options.classify?.(failure) ?? config.classify?.(failure),
           extract: config.extract
         }
 
@@ -213,7 +226,8 @@ export const make = (config: Config): Effect.Effect<ProviderHttp, never, HttpCli
 
         return attempt.pipe(
           Retry.retry(policy, {
-            eligible: idempotent && replayable,
+            eligible: replayable && (idempotent || config.resendRefused === true),
+            ...(idempotent ? {} : { while: Retry.isRefusal }),
             onRetry: (error, retry, wait) =>
               Effect.annotateCurrentSpan("cloudfx.http.retries", retry).pipe(
                 Effect.zipRight(

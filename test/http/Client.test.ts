@@ -192,6 +192,32 @@ describe("ProviderHttp: retries", () => {
       }
     }))
 
+  it.effect("with resendRefused, a POST refused with 429 is sent again; after a 503 or a 500 it is not", () =>
+    Effect.gen(function*() {
+      const refused = yield* setup([{ request: {}, response: { status: 429 } }, ok], { resendRefused: true, retry: { jitter: 0 } })
+      expect(yield* withTime(refused.http.execute(HttpClientRequest.post("/servers"), { operation: "Compute.createNode" }, ProviderHttp.text))).toBe("ok")
+      yield* refused.replay.assertDone
+      for (const status of [503, 500]) {
+        const { http, replay } = yield* setup([{ request: {}, response: { status } }, ok], { resendRefused: true, retry: { jitter: 0 } })
+        yield* Effect.flip(withTime(http.execute(HttpClientRequest.post("/servers"), { operation: "Compute.createNode" })))
+        expect(yield* replay.requests, `after ${status}`).toHaveLength(1)
+      }
+    }))
+
+  it.effect("the provider's classify is tried after the request's own, before the status table", () =>
+    Effect.gen(function*() {
+      const { http } = yield* setup([{ request: {}, response: { status: 418 } }, { request: {}, response: { status: 418 } }], {
+        retry: false,
+        classify: (f) => (f.status === 418 ? new RateLimited({ ...f.where, status: 429 }) : undefined)
+      })
+      expect(yield* Effect.flip(http.execute(HttpClientRequest.get("/x"), { operation: op }))).toMatchObject({ _tag: "RateLimited" })
+      const own = yield* Effect.flip(http.execute(HttpClientRequest.get("/x"), {
+        operation: op,
+        classify: (f) => new ConflictError({ ...f.where, resource: "node", id: "n", reason: "mine" })
+      }))
+      expect(own._tag).toBe("Conflict")
+    }))
+
   it.effect("a POST marked idempotent is retried", () =>
     Effect.gen(function*() {
       const { http, replay } = yield* setup([unavailable, { request: {}, response: { status: 500 } }, ok])

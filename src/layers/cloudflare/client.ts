@@ -16,7 +16,6 @@ import * as ProviderHttp from "../../http/Client.js"
 import * as Decode from "../../http/Decode.js"
 import type * as Errors from "../../http/Errors.js"
 import * as Paginate from "../../http/Paginate.js"
-import * as Retry from "../../http/Retry.js"
 import * as Signer from "../../http/Signer.js"
 import { AlreadyExists, Conflict, InvalidCredentials, type MalformedResponse, NotFound, ProviderError, type ProviderFailure } from "../../schemas/Errors.js"
 import { type CloudflareConfig, DEFAULT_ENDPOINT, DEFAULT_PAGE_SIZE, PROVIDER } from "./config.js"
@@ -180,10 +179,11 @@ export const make = (config: CloudflareConfig): Effect.Effect<Client, never, Htt
       timeout: config.timeout,
       retry: config.retry,
       headers: { accept: "application/json" },
-      extract
+      extract,
+      // A refused create did nothing: it is sent again; any other failure of one is reported.
+      resendRefused: true
     }),
     (http): Client => {
-      const refusedOnly = config.retry === false ? undefined : Retry.policy(config.retry)
       const pageSize = config.pageSize ?? DEFAULT_PAGE_SIZE
 
       const exchange = <const R extends Rules, A, I>(
@@ -193,7 +193,7 @@ export const make = (config: CloudflareConfig): Effect.Effect<Client, never, Htt
         result: Schema.Schema<A, I>
       ) => {
         // The envelope first: a refusal carries `result: null`, which the result schema would call malformed.
-        const once = http.execute(
+        const out = http.execute(
           request,
           { operation, classify: classify(rules) },
           (response, where) =>
@@ -209,10 +209,6 @@ export const make = (config: CloudflareConfig): Effect.Effect<Client, never, Htt
                   })
                 ))
         )
-        const idempotent = Retry.isIdempotentMethod(request.method)
-        const out = idempotent || refusedOnly === undefined
-          ? once
-          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: Retry.isRefusal }))
         // The options carry only `classify`: what can fail is ProviderFailure and what it returns.
         return out as Effect.Effect<Answer<A>, ProviderFailure | Classified<R>>
       }

@@ -14,7 +14,6 @@ import { Effect, Option, type Schema, Stream } from "effect"
 import * as ProviderHttp from "../../http/Client.js"
 import * as Errors from "../../http/Errors.js"
 import * as Paginate from "../../http/Paginate.js"
-import * as Retry from "../../http/Retry.js"
 import * as Signer from "../../http/Signer.js"
 import { type MalformedResponse, ProviderError } from "../../schemas/Errors.js"
 import { DEFAULT_ENDPOINT, type HetznerConfig, PROVIDER } from "./config.js"
@@ -69,25 +68,13 @@ export const make = (config: HetznerConfig): Effect.Effect<Client, never, HttpCl
       signer: Signer.bearer(config.token),
       timeout: config.timeout,
       retry: config.retry,
-      headers: { accept: "application/json" }
+      headers: { accept: "application/json" },
+      classify: (failure) => quota(failure) ?? rateLimitedUntilReset(failure),
+      // A refused create did nothing: it is sent again; any other failure of one is reported.
+      resendRefused: true
     }),
     (http): Client => {
-      const refusedOnly = config.retry === false ? undefined : Retry.policy(config.retry)
-
-      const send = <const O extends ProviderHttp.ExecuteOptions<unknown>, A, E>(
-        request: HttpClientRequest.HttpClientRequest,
-        options: O,
-        read: ProviderHttp.Reader<A, E>
-      ): Effect.Effect<A, ProviderHttp.Failure<O> | E> => {
-        const classify = (failure: Errors.FailureContext) => options.classify?.(failure) ?? quota(failure) ?? rateLimitedUntilReset(failure)
-        const once = http.execute(request, { ...options, classify }, read)
-        const idempotent = options.idempotent ?? Retry.isIdempotentMethod(request.method)
-        const out = idempotent || refusedOnly === undefined
-          ? once
-          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: Retry.isRefusal }))
-        // `classify` adds only RateLimited and ProviderError, which every Failure already holds.
-        return out as Effect.Effect<A, ProviderHttp.Failure<O> | E>
-      }
+      const send: Client["send"] = (request, options, read) => http.execute(request, options, read)
 
       const list: Client["list"] = (path, options, schema, items, query) => {
         const where = { provider: PROVIDER, operation: options.operation }

@@ -109,7 +109,6 @@ export const make = (options: Options): Effect.Effect<Client, never, HttpClient.
     Effect.flatMap(credentials(context.operation), (c) =>
       sigV4Signer({ credentials: c, region: options.region, service: options.service })(request))
   )
-  const throttlePolicy = Retry.policy(options.retry === false ? { maxAttempts: 1 } : options.retry)
   return Effect.map(
     ProviderHttp.make({
       provider: options.provider,
@@ -117,7 +116,9 @@ export const make = (options: Options): Effect.Effect<Client, never, HttpClient.
       signer,
       timeout: options.timeout ?? Duration.seconds(60),
       retry: options.retry,
-      extract
+      extract,
+      // A refused call (a throttling code) did nothing: it is sent again; any other failure of one is reported.
+      resendRefused: true
     }),
     (http): Client => {
       const call = <A, M extends Mapped = never>(c: Call<A, M>): Effect.Effect<A, ProviderFailure | MappedError<M>> => {
@@ -131,8 +132,7 @@ export const make = (options: Options): Effect.Effect<Client, never, HttpClient.
           ProviderHttp.xml(c.schema, options.xml)
         )
         // The classifier's union is what `execute` can fail with; TypeScript loses it through the generic M.
-        const typed = sent as Effect.Effect<A, ProviderFailure | MappedError<M>>
-        return idempotent ? typed : Retry.retry<ProviderFailure | MappedError<M>>(throttlePolicy, { eligible: true, while: Retry.isRefusal })(typed)
+        return sent as Effect.Effect<A, ProviderFailure | MappedError<M>>
       }
       const all = <A, I, M extends Mapped = never>(p: Paged<A, I, M>) =>
         Paginate.stream(

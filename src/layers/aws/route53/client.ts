@@ -11,7 +11,6 @@ import { Duration, Effect, Either, type Schema } from "effect"
 import * as Credentials from "../../../auth/aws/Credentials.js"
 import { sigV4Signer } from "../../../auth/aws/HttpSigner.js"
 import * as ProviderHttp from "../../../http/Client.js"
-import * as Retry from "../../../http/Retry.js"
 import * as Signer from "../../../http/Signer.js"
 import * as Url from "../../../http/Url.js"
 import { type ProviderFailure, ProviderError } from "../../../schemas/Errors.js"
@@ -66,7 +65,6 @@ export const make = (config: Route53Config): Effect.Effect<Client, never, HttpCl
         Effect.flatMap(credentials(context.operation), (c) =>
           sigV4Signer({ credentials: c, region: resolved.region, service: "route53" })(request))
       )
-      const throttlePolicy = Retry.policy(config.retry === false ? { maxAttempts: 1 } : config.retry)
       return Effect.map(
         ProviderHttp.make({
           provider: resolved.provider,
@@ -74,7 +72,9 @@ export const make = (config: Route53Config): Effect.Effect<Client, never, HttpCl
           signer,
           timeout: config.timeout ?? Duration.seconds(60),
           retry: config.retry,
-          extract
+          extract,
+          // A refused call (a throttling code) did nothing: it is sent again; any other failure of one is reported.
+          resendRefused: true
         }),
         (http): Client => {
           const call = <A, I, M extends Mapped = never>(c: Call<A, I, M>): Effect.Effect<A, ProviderFailure | MappedError<M>> => {
@@ -92,8 +92,7 @@ export const make = (config: Route53Config): Effect.Effect<Client, never, HttpCl
               },
               ProviderHttp.xml(c.schema)
             )
-            const typed = sent as Effect.Effect<A, ProviderFailure | MappedError<M>>
-            return idempotent ? typed : Retry.retry<ProviderFailure | MappedError<M>>(throttlePolicy, { eligible: true, while: Retry.isRefusal })(typed)
+            return sent as Effect.Effect<A, ProviderFailure | MappedError<M>>
           }
           return { provider: resolved.provider, settings: resolved, call }
         }

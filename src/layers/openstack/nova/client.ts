@@ -26,7 +26,6 @@ import type { OpenStackSession } from "../../../auth/openstack/Session.js"
 import * as ProviderHttp from "../../../http/Client.js"
 import type * as Errors from "../../../http/Errors.js"
 import * as Paginate from "../../../http/Paginate.js"
-import * as Retry from "../../../http/Retry.js"
 import { ProviderError, type ProviderFailure, RateLimited } from "../../../schemas/Errors.js"
 import { DEFAULT_MICROVERSION, type NovaConfig, PROVIDER, type ServiceType } from "./config.js"
 import type { Links } from "./wire.js"
@@ -118,7 +117,6 @@ export const make = (config: Omit<NovaConfig, "auth">, session: OpenStackSession
     const httpClient = yield* HttpClient.HttpClient
     const microversion = config.microversion ?? DEFAULT_MICROVERSION
     const clients = new Map<ServiceType, ProviderHttp.ProviderHttp>()
-    const refusedOnly = config.retry === false ? undefined : Retry.policy(config.retry)
 
     const override = (service: ServiceType): string | undefined =>
       config.endpoints?.[service] ?? (service === "compute" ? config.endpoint : undefined)
@@ -157,6 +155,9 @@ export const make = (config: Omit<NovaConfig, "auth">, session: OpenStackSession
             signer: session.signer,
             timeout: config.timeout,
             retry: config.retry,
+            classify,
+            // A refused create did nothing: it is sent again; any other failure of one is reported.
+            resendRefused: true,
             headers: {
               accept: "application/json",
               ...(service === "compute"
@@ -176,14 +177,8 @@ export const make = (config: Omit<NovaConfig, "auth">, session: OpenStackSession
       read: ProviderHttp.Reader<A, E>
     ): Effect.Effect<A, ProviderHttp.Failure<O> | E | ProviderFailure> =>
       Effect.flatMap(http(service, options.operation), (h) => {
-        const withClassify = { ...options, classify: (f: Errors.FailureContext) => options.classify?.(f) ?? classify(f) }
-        const once = h.execute(request, withClassify, read)
-        const idempotent = options.idempotent ?? Retry.isIdempotentMethod(request.method)
-        const out = idempotent || refusedOnly === undefined
-          ? once
-          : once.pipe(Retry.retry(refusedOnly, { eligible: true, while: Retry.isRefusal }))
-        // `classify` adds only RateLimited and ProviderError, which ProviderFailure holds.
-        return out as Effect.Effect<A, ProviderHttp.Failure<O> | E | ProviderFailure>
+        // The provider's `classify` adds only RateLimited and ProviderError, which ProviderFailure holds.
+        return h.execute(request, options, read) as Effect.Effect<A, ProviderHttp.Failure<O> | E | ProviderFailure>
       })
 
     const list: NovaClient["list"] = (service, path, operation, schema, read, query) => {
