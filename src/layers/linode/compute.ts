@@ -16,6 +16,7 @@ import { providerInfo, type ProviderInfo } from "../../services/ProviderInfo.js"
 import * as PublicKey from "../../services/publicKey.js"
 import { type Ref, refId } from "../../services/Refs.js"
 import { traced } from "../../services/span.js"
+import { volumeSnapshotsUnsupported } from "../../services/snapshotsUnsupported.js"
 import * as validate from "../../services/validate.js"
 import type { Client } from "./client.js"
 import { jsonBody } from "./client.js"
@@ -411,33 +412,6 @@ export const make = (config: LinodeConfig, client: Client): { readonly compute: 
     }).pipe(traced(PROVIDER, w.operation))
   }
 
-  // ------------------------------------------------------------ snapshots: Linode volumes have none
-
-  const createVolumeSnapshot: Compute.Service["createVolumeSnapshot"] = (volumeRef, options) => {
-    const w = where("createVolumeSnapshot")
-    return Effect.gen(function*() {
-      yield* validate.id(w, "volume", volumeRef)
-      if (options?.name !== undefined) yield* validate.name(w, "name", options.name)
-      return yield* Effect.fail(unsupported(w.operation))
-    })
-  }
-
-  const listVolumeSnapshots: Compute.Service["listVolumeSnapshots"] = (volumeRef) => {
-    const w = where("listVolumeSnapshots")
-    return Effect.gen(function*() {
-      if (volumeRef !== undefined) yield* validate.id(w, "volume", volumeRef)
-      return yield* Effect.fail(unsupported(w.operation))
-    })
-  }
-
-  const destroyVolumeSnapshot: Compute.Service["destroyVolumeSnapshot"] = (snapshotRef) => {
-    const w = where("destroyVolumeSnapshot")
-    return Effect.gen(function*() {
-      yield* validate.id(w, "snapshot", snapshotRef)
-      return yield* Effect.fail(unsupported(w.operation))
-    })
-  }
-
   // ------------------------------------------------------------ Linode only
 
   const sizePrices: LinodeService["sizePrices"] = (ref) => {
@@ -477,9 +451,8 @@ export const make = (config: LinodeConfig, client: Client): { readonly compute: 
     attachVolume,
     detachVolume,
     destroyVolume,
-    createVolumeSnapshot,
-    listVolumeSnapshots,
-    destroyVolumeSnapshot
+    // Linode volumes have no snapshots.
+    ...volumeSnapshotsUnsupported(PROVIDER)
   }
   return { compute, linode: { provider, sizePrices } }
 }
